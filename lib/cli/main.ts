@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/** The `fieldsync` command line. Errors print as one line and exit non-zero, never a stack trace. */
+import { Command, CommanderError } from 'commander';
+import { demo } from './demo.js';
+import { describeFailure } from './output.js';
+import { serve } from './serve.js';
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+function program(): Command {
+  const cli = new Command('fieldsync')
+    .description('Offline-first health data: codecs, lineage, tasks, targets and secure per-user sync for PouchDB/CouchDB.')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  cli.command('serve')
+    .description('run the embedded CouchDB-compatible server')
+    .option('--port <n>', 'TCP port (0 picks a free one)', '5984')
+    .option('--host <addr>', 'interface to listen on', '127.0.0.1')
+    .option('--data <dir>', 'keep databases in LevelDB under this directory', './fieldsync-data')
+    .option('--memory', 'keep databases in memory only')
+    .action(async (options: { port: string; host: string; data: string; memory?: boolean }) => {
+      await serve(options, log);
+    });
+  cli.command('demo')
+    .description('run the whole offline-first flow on an in-memory embedded server')
+    .action(async () => {
+      await demo(log);
+    });
+  return cli;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await program().parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.stderr.write(`fieldsync: ${describeFailure(err)}\n`);
+    process.exitCode = (err as { exitCode?: number }).exitCode ?? 1;
+  }
+}
+
+await main(process.argv);

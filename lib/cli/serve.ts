@@ -1,0 +1,65 @@
+/** `fieldsync serve`: the embedded CouchDB-compatible server, persistent by default. */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { startEmbeddedServer } from '../embedded-server/index.js';
+import type { AdminCredentials, EmbeddedServer, EmbeddedStorage } from '../embedded-server/index.js';
+import { CliError } from './output.js';
+
+/** Options of the serve command as commander parses them. */
+export interface ServeOptions {
+  readonly port: string;
+  readonly host: string;
+  readonly data: string;
+  readonly memory?: boolean;
+}
+
+/**
+ * Admin credentials: from FIELDSYNC_ADMIN_USER / FIELDSYNC_ADMIN_PASSWORD when set, else the ones
+ * generated on the first start of this data dir (kept in `admin.json`, readable by the owner only).
+ */
+export function resolveAdmin(dataDir: string | undefined, env: NodeJS.ProcessEnv): { admin: AdminCredentials; generated: boolean } {
+  const username = env['FIELDSYNC_ADMIN_USER'];
+  const password = env['FIELDSYNC_ADMIN_PASSWORD'];
+  if (username && password) return { admin: { username, password }, generated: false };
+  const file = dataDir ? path.join(dataDir, 'admin.json') : undefined;
+  if (file && existsSync(file)) return { admin: JSON.parse(readFileSync(file, 'utf8')) as AdminCredentials, generated: false };
+  const admin = { username: username ?? 'admin', password: randomBytes(12).toString('base64url') };
+  if (file) writeFileSync(file, JSON.stringify(admin), { mode: 0o600 });
+  return { admin, generated: true };
+}
+
+function checkWritable(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new CliError(`data directory ${dir} is not writable`);
+  }
+}
+
+/** Starts the server and keeps it running until SIGINT/SIGTERM. */
+export async function serve(options: ServeOptions, log: (line: string) => void): Promise<EmbeddedServer> {
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`invalid port: ${options.port}`);
+  const dataDir = options.memory ? undefined : path.resolve(options.data);
+  if (dataDir) checkWritable(dataDir);
+  const storage: EmbeddedStorage = dataDir ? { kind: 'leveldb', dir: path.join(dataDir, 'dbs') } : { kind: 'memory' };
+  const { admin, generated } = resolveAdmin(dataDir, process.env);
+  let server: EmbeddedServer;
+  try {
+    server = await startEmbeddedServer({ port, host: options.host, admin, storage });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use`);
+    throw err;
+  }
+  log(`fieldsync server listening on ${server.url} (${dataDir ? `data in ${dataDir}` : 'in memory'})`);
+  if (generated) log(`admin account: ${admin.username} / ${admin.password}${dataDir ? ` (saved in ${path.join(dataDir, 'admin.json')})` : ''}`);
+  const stop = (): void => {
+    log('stopping...');
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return server;
+}

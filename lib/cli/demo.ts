@@ -12,7 +12,7 @@ type Doc = { _id: string; _rev?: string; type: string; name?: string; reported_d
 function loadPouchDB(): PouchDB.Static {
   const require = createRequire(import.meta.url);
   const PouchDB = require('pouchdb') as PouchDB.Static;
-  return PouchDB.plugin(require('pouchdb-adapter-memory'));
+  return PouchDB.plugin<object>(require('pouchdb-adapter-memory') as PouchDB.Plugin);
 }
 
 /** Runs the demo; resolves when every step has run, rejects on the first failure. */

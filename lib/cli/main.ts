@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { demo } from './demo.js';
 import { describeFailure } from './output.js';
+import { outputMode } from './progress.js';
+import { seed } from './seed.js';
 import { serve } from './serve.js';
 
 const log = (line: string): void => {
@@ -22,6 +24,18 @@ function program(): Command {
     .option('--memory', 'keep databases in memory only')
     .action(async (options: { port: string; host: string; data: string; memory?: boolean }) => {
       await serve(options, log);
+    });
+  cli.command('seed <url>')
+    .description('write a realistic, deterministic CHT data set (credentials in the URL)')
+    .option('--size <size>', 'small, medium or large (100,000 docs)', 'small')
+    .option('--seed <n>', 'random seed: the same seed writes the same documents', '1')
+    .option('--db <name>', 'database to write', 'medic')
+    .option('--now <date>', 'date the data set ends on (default: today, UTC)')
+    .option('--json', 'print only the result, as JSON')
+    .action(async (url: string, options: { size: string; seed: string; db: string; now?: string; json?: boolean }) => {
+      const mode = outputMode(options.json);
+      const result = await seed(url, options, mode, log);
+      if (mode === 'json') log(JSON.stringify(result));
     });
   cli.command('demo')
     .description('run the whole offline-first flow on an in-memory embedded server')

@@ -3,4 +3,4 @@
  * gateway over nano). Never imported by the browser entry.
  */
 export { startEmbeddedServer } from './embedded-server/index.js';
-export type { AdminCredentials, EmbeddedServer, EmbeddedServerOptions, EmbeddedStorage } from './embedded-server/index.js';
+export type { AdminCredentials, EmbeddedServer, EmbeddedServerOptions, EmbeddedStorage, HttpHandler, MountTarget } from './embedded-server/index.js';

@@ -1,2 +1,2 @@
 export { startEmbeddedServer } from './server.js';
-export type { AdminCredentials, EmbeddedServer, EmbeddedServerOptions, EmbeddedStorage } from './server.js';
+export type { AdminCredentials, EmbeddedServer, EmbeddedServerOptions, EmbeddedStorage, HttpHandler, MountTarget } from './server.js';

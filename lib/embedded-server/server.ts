@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Express } from 'express';
 import { loadPatchedExpressPouchDB } from './patches.js';
@@ -22,6 +22,15 @@ export type EmbeddedStorage =
   | { readonly kind: 'memory'; /** Keeps the databases of two in-process servers apart. */ readonly namespace?: string }
   | { readonly kind: 'leveldb'; readonly dir: string };
 
+/** A connect-style request handler (what Express, and the sync gateway, are). */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/** Where extra routes are mounted: the server's Express app, seen through what mounting needs. */
+export interface MountTarget {
+  use(path: string, ...handlers: HttpHandler[]): unknown;
+  use(...handlers: HttpHandler[]): unknown;
+}
+
 /** Options of {@link startEmbeddedServer}. */
 export interface EmbeddedServerOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -31,7 +40,7 @@ export interface EmbeddedServerOptions {
   readonly admin: AdminCredentials;
   readonly storage?: EmbeddedStorage;
   /** Routes mounted before the CouchDB API (e.g. the sync gateway or static files). */
-  readonly mount?: (app: Express) => void;
+  readonly mount?: (app: MountTarget) => void;
 }
 
 /** A running embedded server. */
@@ -87,7 +96,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   const PouchDB = pouchFor(storage);
   const app = express();
   app.disable('x-powered-by');
-  options.mount?.(app);
+  options.mount?.(app as unknown as MountTarget);
   app.use(expressPouchDB(PouchDB, {
     mode: 'fullCouchDB',
     inMemoryConfig: true,

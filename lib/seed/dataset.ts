@@ -73,7 +73,7 @@ function formDoc(name: string, reportedDate: number): SeedDoc {
     internalId: name,
     title: name.replace('_', ' '),
     reported_date: reportedDate,
-    _attachments: { xml: { content_type: 'application/xml', data: Buffer.from(xml).toString('base64') } },
+    _attachments: { xml: { content_type: 'application/xml', data: btoa(xml) } },
   };
 }
 

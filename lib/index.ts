@@ -1,0 +1,9 @@
+/**
+ * `fieldsync`: the browser-safe entry. Codecs, lineage, tasks, targets and the sync client; nothing
+ * here imports nano, express or a Node built-in, so web apps and webviews can bundle it.
+ * @packageDocumentation
+ */
+export { createConsistencyChecker, lineageIds } from './validate/consistency.js';
+export type { ConsistencyChecker, ConsistencyProblem } from './validate/consistency.js';
+export { generateDataSet } from './seed/dataset.js';
+export type { SeedDataSet, SeedDoc, SeedOptions, SeedSize, SeedUser } from './seed/dataset.js';

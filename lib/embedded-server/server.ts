@@ -96,7 +96,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   const PouchDB = pouchFor(storage);
   const app = express();
   app.disable('x-powered-by');
-  options.mount?.(app as unknown as MountTarget);
+  options.mount?.(app);
   app.use(expressPouchDB(PouchDB, {
     mode: 'fullCouchDB',
     inMemoryConfig: true,

@@ -1,0 +1,61 @@
+/** Runs the fieldsync CLI as a child process, as a user would. */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const main = path.join(root, 'lib', 'cli', 'main.ts');
+
+/** What a finished command printed and its exit code. */
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `fieldsync <args>` to completion. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, [main, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A long-running `fieldsync serve`, with the URL it printed. */
+export interface RunningServe {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly output: () => string;
+  /** Sends SIGINT and waits for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `fieldsync serve <args>` and resolves once it printed its URL. */
+export function startServe(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServe> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, [main, 'serve', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const exited = new Promise<number | null>((done) => child.once('close', done));
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        resolve({
+          child,
+          url: match[1],
+          output: () => output,
+          stop: () => { child.kill('SIGINT'); return exited; },
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    void exited.then((code) => reject(new Error(`serve exited (${code}) before listening:\n${output}`)));
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * What every stored record has (`_id`, optional `_rev`, and `_deleted`, `_attachments`,
+ * `_conflicts` where CouchDB puts them), and the numeric timestamp of user-created documents.
+ * Classic io-ts `t.type`/`t.partial` only: they keep properties they do not name, so
+ * `encode(decode(doc))` is the document itself.
+ */
+import * as t from 'io-ts';
+import { DocId } from './ids.js';
+
+/** A millisecond timestamp (`reported_date`, `authoredOn`, `updated_date`): a finite number. */
+export const Timestamp = new t.Type<number, number, unknown>(
+  'Timestamp (ms number)',
+  (u): u is number => typeof u === 'number' && Number.isFinite(u),
+  (u, c) => (typeof u === 'number' && Number.isFinite(u) ? t.success(u) : t.failure(u, c)),
+  (a) => a,
+);
+/** A millisecond timestamp. */
+export type Timestamp = t.TypeOf<typeof Timestamp>;
+
+/**
+ * One attachment: inline (`data`, base64 in JSON; a Blob or Buffer when PouchDB returns binary,
+ * hence `unknown`) or a stub (`stub: true` with `digest` and `length`).
+ */
+export const Attachment = t.intersection([
+  t.type({ content_type: t.string }),
+  t.partial({ data: t.unknown, digest: t.string, length: t.number, revpos: t.number, stub: t.boolean }),
+], 'Attachment');
+/** One attachment. */
+export type Attachment = t.TypeOf<typeof Attachment>;
+
+/** `_attachments`: attachment name to attachment. */
+export const Attachments = t.record(t.string, Attachment, 'Attachments');
+/** `_attachments`: attachment name to attachment. */
+export type Attachments = t.TypeOf<typeof Attachments>;
+
+/** The CouchDB fields every stored record may carry besides `_id`. */
+export const StoredFields = t.partial({
+  _rev: t.string,
+  _deleted: t.boolean,
+  _attachments: Attachments,
+  _conflicts: t.array(t.string),
+}, 'StoredFields');
+/** The CouchDB fields every stored record may carry besides `_id`. */
+export type StoredFields = t.TypeOf<typeof StoredFields>;
+
+/** Any stored record: `_id` plus the CouchDB fields. Other properties are kept, untyped. */
+export const BaseDoc = t.intersection([t.type({ _id: DocId }), StoredFields], 'BaseDoc');
+/** Any stored record. */
+export type BaseDoc = t.TypeOf<typeof BaseDoc>;
+
+/** A user-created record (contacts, reports): a base record with `type` and `reported_date`. */
+export const UserCreatedDoc = t.intersection([BaseDoc, t.type({ type: t.string, reported_date: Timestamp })], 'UserCreatedDoc');
+/** A user-created record. */
+export type UserCreatedDoc = t.TypeOf<typeof UserCreatedDoc>;

@@ -44,9 +44,11 @@ function describe(type: t.Decoder<unknown, unknown>): string {
   return name.startsWith('{') || name.startsWith('Partial<{') || name.startsWith('(') ? 'object' : name;
 }
 
-function pathKey(key: string, numeric: boolean): string {
-  if (numeric) return `[${key}]`;
-  return /^[A-Za-z_$][\w$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+/** Appends one key: `a.b`, `a[0]`, `a["odd key"]`; no leading dot. */
+function joinPath(path: string, key: string, numeric: boolean): string {
+  if (numeric) return `${path}[${key}]`;
+  if (!/^[A-Za-z_$][\w$-]*$/.test(key)) return `${path}[${JSON.stringify(key)}]`;
+  return path === '' ? key : `${path}.${key}`;
 }
 
 /** A union the value passed through, so the problems of its members can be narrowed to one. */
@@ -54,29 +56,40 @@ interface UnionMark { readonly id: string; readonly path: string; readonly depth
 
 interface Raw { readonly path: string; readonly depth: number; readonly expected: string; readonly found: string; readonly marks: readonly UnionMark[] }
 
+/** The codec doing the work behind a recursion (`t.recursion` validates with its definition, in the same context). */
+function effective(type: t.Decoder<unknown, unknown>): t.Decoder<unknown, unknown> {
+  let current = type;
+  while (current instanceof t.RecursiveType) current = (current as t.RecursiveType<t.Mixed>).type;
+  return current;
+}
+
 function toRaw(error: t.ValidationError): Raw {
   const { context } = error;
   let path = '';
   let depth = 0;
   const marks: UnionMark[] = [];
   for (let i = 1; i < context.length; i++) {
-    const parent = context[i - 1]!.type;
+    const parent = context[i - 1]!;
     const entry = context[i]!;
-    // Intersection and union members are indexed by position; those indexes are not document paths.
-    if (parent instanceof t.IntersectionType) continue;
-    if (parent instanceof t.UnionType) {
-      marks.push({ id: `${i}@${path}`, path, depth, member: entry.key, name: describe(parent), actual: context[i - 1]!.actual });
+    const container = effective(parent.type);
+    const inArray = container instanceof t.ArrayType || container instanceof t.TupleType;
+    // Intersection and union members are entered by position with the same value as their parent
+    // (possibly behind a recursion or a dispatch); those positions are not document paths.
+    if (!inArray && entry.actual === parent.actual && /^\d+$/.test(entry.key)) {
+      if (container instanceof t.UnionType) {
+        marks.push({ id: `${i}@${path}`, path, depth, member: entry.key, name: describe(container), actual: parent.actual });
+      }
       continue;
     }
-    path += pathKey(entry.key, parent instanceof t.ArrayType || parent instanceof t.TupleType);
+    path = joinPath(path, entry.key, inArray);
     depth++;
   }
   // A member of an intersection failing as a whole (not an object at all) speaks for the intersection.
   let at = context.length - 1;
-  while (at > 0 && context[at - 1]!.type instanceof t.IntersectionType) at--;
+  while (at > 0 && context[at]!.actual === context[at - 1]!.actual && /^\d+$/.test(context[at]!.key)) at--;
   const failing = context[at]?.type;
   const expected = error.message ?? (failing ? describe(failing) : 'a value');
-  return { path: path.startsWith('.') ? path.slice(1) : path, depth, expected, found: renderFound(error.value), marks };
+  return { path, depth, expected, found: renderFound(error.value), marks };
 }
 
 /** io-ts reports a failure for every member of a union; keep the member that got furthest, or one line for the union. */

@@ -30,7 +30,7 @@ describe('fieldsync serve', function () {
     const admin = JSON.parse(readFileSync(path.join(dir, 'admin.json'), 'utf8')) as { username: string; password: string };
     const couch = Nano(withCredentials(first.url, admin.username, admin.password));
     await couch.db.create('kept');
-    await couch.use('kept').insert({ _id: 'doc-1', note: 'survives a restart' });
+    await couch.use<{ note: string }>('kept').insert({ _id: 'doc-1', note: 'survives a restart' });
     assert.equal(await first.stop(), 0, 'Ctrl-C exits cleanly');
 
     const second = await startServe(['--port', '0', '--data', dir]);

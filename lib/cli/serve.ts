@@ -53,8 +53,10 @@ export async function serve(options: ServeOptions, log: (line: string) => void):
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use`);
     throw err;
   }
-  log(`fieldsync server listening on ${server.url} (${dataDir ? `data in ${dataDir}` : 'in memory'})`);
-  if (generated) log(`admin account: ${admin.username} / ${admin.password}${dataDir ? ` (saved in ${path.join(dataDir, 'admin.json')})` : ''}`);
+  // One write for both lines, so a reader that waits for the URL also has the credentials.
+  const lines = [`fieldsync server listening on ${server.url} (${dataDir ? `data in ${dataDir}` : 'in memory'})`];
+  if (generated) lines.push(`admin account: ${admin.username} / ${admin.password}${dataDir ? ` (saved in ${path.join(dataDir, 'admin.json')})` : ''}`);
+  log(lines.join('\n'));
   const stop = (): void => {
     log('stopping...');
     void server.close().then(() => process.exit(0));

@@ -3,6 +3,15 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
+/** Children still running; killed after each test so a failed assertion never leaves a server behind. */
+const running = new Set<ChildProcess>();
+
+/** Kills every CLI child a test started and did not stop. */
+export function killRunningClis(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 const root = path.resolve(import.meta.dirname, '..', '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const main = path.join(root, 'lib', 'cli', 'main.ts');
@@ -18,6 +27,8 @@ export interface CliRun {
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, [main, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    child.once('close', () => running.delete(child));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
@@ -41,7 +52,8 @@ export function startServe(args: readonly string[], env: NodeJS.ProcessEnv = {})
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, [main, 'serve', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    const exited = new Promise<number | null>((done) => child.once('close', done));
+    running.add(child);
+    const exited = new Promise<number | null>((done) => child.once('close', (code) => { running.delete(child); done(code); }));
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);

@@ -1,0 +1,104 @@
+/**
+ * The design doc the CHT rules install: two views the gateway queries and a `validate_doc_update` so
+ * direct writes obey what can be checked from a document and the writer alone. The sources are
+ * ES5 so they run in every CouchDB JavaScript engine and in PouchDB; `test/sync/cht-design.spec.ts`
+ * checks that the view files documents exactly as {@link chtReplicationKeys} does.
+ */
+import { CONTACT_TYPES } from './cht-keys.js';
+import type { PublicDocs } from './cht-keys.js';
+import type { AnyDoc } from './rules.js';
+
+/** Id of the design doc holding the CHT sync views and validation. */
+export const CHT_DESIGN_ID = '_design/fieldsync-sync';
+
+/** `[ancestorId]` and `[ancestorId, depth]` for a contact and each of its ancestors; value: its shortcode. */
+function contactsByDepthMap(): string {
+  return `function (doc) {
+  var types = ${JSON.stringify(CONTACT_TYPES)};
+  if (types.indexOf(doc.type) === -1) return;
+  var shortcode = doc.patient_id || doc.place_id || null;
+  var seen = {};
+  var node = doc;
+  var depth = 0;
+  while (node && node._id && !seen[node._id] && depth < 100) {
+    seen[node._id] = true;
+    emit([node._id], shortcode);
+    emit([node._id, depth], shortcode);
+    node = node.parent;
+    depth++;
+  }
+}`;
+}
+
+/** One row per replication key of a document; value: its current revision. */
+function replicationKeysMap(publicDocs: PublicDocs): string {
+  return `function (doc) {
+  var contactTypes = ${JSON.stringify(CONTACT_TYPES)};
+  var publicTypes = ${JSON.stringify(publicDocs.types)};
+  var publicIds = ${JSON.stringify(publicDocs.ids)};
+  function str(v) { return typeof v === 'string' && v !== '' ? v : undefined; }
+  function get(o, k) { return o !== null && typeof o === 'object' ? o[k] : undefined; }
+  function subject() {
+    var author = str(get(doc.contact, '_id'));
+    var errors = Array.isArray(doc.errors) ? doc.errors : [];
+    for (var i = 0; i < errors.length; i++) {
+      var code = String(get(errors[i], 'code'));
+      if ((code === 'registration_not_found' || code === 'invalid_patient_id') && author) return author;
+    }
+    return str(doc.patient_id) || str(get(doc.fields, 'patient_id')) || str(doc.place_id) ||
+      str(get(doc.fields, 'place_id')) || str(doc.patient_uuid) || str(get(doc.fields, 'patient_uuid')) || author;
+  }
+  if (doc._id.indexOf('_design/') === 0) return;
+  if (publicIds.indexOf(doc._id) !== -1 || (typeof doc.type === 'string' && publicTypes.indexOf(doc.type) !== -1)) {
+    emit('_all', doc._rev); return;
+  }
+  if (contactTypes.indexOf(doc.type) !== -1) { emit(doc._id, doc._rev); return; }
+  if (doc.type === 'data_record') { emit(subject() || '_unassigned', doc._rev); return; }
+  if (doc.type === 'task' && typeof doc.user === 'string') { emit(doc.user, doc._rev); return; }
+  if (doc.type === 'target' && typeof doc.owner === 'string') { emit(doc.owner, doc._rev); return; }
+  if (doc.type === 'user-settings') { emit(doc._id, doc._rev); }
+}`;
+}
+
+/** Rejects what is wrong from the document and the writer alone; database admins bypass it. */
+function validateDocUpdate(publicDocs: PublicDocs): string {
+  return `function (newDoc, oldDoc, userCtx, secObj) {
+  var publicTypes = ${JSON.stringify(publicDocs.types)};
+  var publicIds = ${JSON.stringify(publicDocs.ids)};
+  var roles = userCtx.roles || [];
+  if (roles.indexOf('_admin') !== -1) return;
+  var admins = (secObj && secObj.admins) || {};
+  if ((admins.names || []).indexOf(userCtx.name) !== -1) return;
+  for (var r = 0; r < roles.length; r++) if ((admins.roles || []).indexOf(roles[r]) !== -1) return;
+  if (!userCtx.name) throw({ unauthorized: 'you must be logged in' });
+  function isPublic(doc) { return doc && (publicIds.indexOf(doc._id) !== -1 || publicTypes.indexOf(doc.type) !== -1); }
+  if (newDoc.purged) throw({ forbidden: 'a document purged on a device is never written to the server' });
+  if (isPublic(newDoc) || isPublic(oldDoc)) throw({ forbidden: 'only admins write ' + newDoc._id });
+  var me = 'org.couchdb.user:' + userCtx.name;
+  if ((newDoc.type === 'task' && newDoc.user !== me) || (oldDoc && oldDoc.type === 'task' && oldDoc.user !== me)) {
+    throw({ forbidden: 'a task belongs to the user in its user field' });
+  }
+  if (newDoc.type === 'user-settings' || (oldDoc && oldDoc.type === 'user-settings')) {
+    if (newDoc._id !== me) throw({ forbidden: 'users write only their own user-settings' });
+    if (!oldDoc) throw({ forbidden: 'user-settings are created by admins' });
+    if (newDoc._deleted) throw({ forbidden: 'user-settings are deleted by admins' });
+    var fixed = ['name', 'roles', 'facility_id', 'contact_id'];
+    for (var i = 0; i < fixed.length; i++) {
+      if (JSON.stringify(newDoc[fixed[i]]) !== JSON.stringify(oldDoc[fixed[i]])) throw({ forbidden: 'only admins change ' + fixed[i] });
+    }
+  }
+}`;
+}
+
+/** The design doc for a set of public docs. */
+export function chtDesignDoc(publicDocs: PublicDocs): AnyDoc {
+  return {
+    _id: CHT_DESIGN_ID,
+    language: 'javascript',
+    views: {
+      contacts_by_depth: { map: contactsByDepthMap() },
+      replication_keys: { map: replicationKeysMap(publicDocs) },
+    },
+    validate_doc_update: validateDocUpdate(publicDocs),
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The sync client: push then pull, once or live, over any PouchDB. A cycle ends `up-to-date` only when
+ * nothing was written locally while it ran and the pull found nothing left to fetch; otherwise it runs
+ * again. Live mode waits for a local write or a server change (long poll), and after a failure retries
+ * with back-off, so a device that was offline for hours resumes by itself.
+ */
+import { backOffDelay, DEFAULT_BACK_OFF } from '../protocol.js';
+import type { BackOff } from '../protocol.js';
+import { emitter } from './emitter.js';
+import { SyncError, toSyncError } from './errors.js';
+import type { LocalDatabase } from './local.js';
+import { pull } from './pull.js';
+import type { PullResult } from './pull.js';
+import { push } from './push.js';
+import type { Denied, PushResult } from './push.js';
+import { remote as makeRemote } from './remote.js';
+import type { RemoteOptions } from './remote.js';
+import { loadRemovalState } from './removal.js';
+
+/** What a UI shows. */
+export type SyncState = 'idle' | 'syncing' | 'up-to-date' | 'offline' | 'error';
+
+/** Events of the sync client. */
+export interface SyncEvents {
+  readonly [event: string]: unknown;
+  state: SyncState;
+  /** Monotone within a pull, ending at `done === total`. */
+  progress: { readonly phase: 'pull'; readonly done: number; readonly total: number };
+  denied: Denied;
+  removed: { readonly id: string; readonly reason: 'deleted' | 'not-visible'; readonly how: 'purged' | 'tombstone' };
+  conflict: { readonly id: string; readonly revs: readonly string[] };
+  warning: string;
+  error: SyncError;
+}
+
+/** Options of {@link createSyncClient}. */
+export interface SyncClientOptions extends RemoteOptions {
+  /** The device's database. */
+  readonly local: LocalDatabase;
+  /** Documents per `_bulk_get` and per push batch. Default 500. */
+  readonly batchSize?: number;
+  /** Refuse a pull, before any download, when the user may see more documents than this. */
+  readonly maxDocs?: number;
+  readonly backOff?: BackOff;
+  /** Longest server wait in live mode. Default 25 s. */
+  readonly liveWaitMs?: number;
+  /** Source of randomness for back-off jitter. Default `Math.random`. */
+  readonly random?: () => number;
+}
+
+/** What one {@link SyncClient.sync} did. */
+export interface SyncResult {
+  readonly push: PushResult;
+  readonly pull: PullResult;
+  /** Cycles run until nothing was pending (at most 3). */
+  readonly cycles: number;
+  readonly state: SyncState;
+}
+
+/** A sync client for one local database and one gateway database. */
+export interface SyncClient {
+  readonly state: SyncState;
+  on<K extends keyof SyncEvents & string>(event: K, listener: (payload: SyncEvents[K]) => void): () => void;
+  /** Push then pull until up to date (at most 3 cycles). Throws a {@link SyncError}. */
+  sync(): Promise<SyncResult>;
+  /** Starts live sync; failures are emitted as `error` events and retried with back-off. */
+  start(): void;
+  /** Stops live sync and waits for the running cycle to end. */
+  stop(): Promise<void>;
+}
+
+type PouchConstructor = new (name: string, options: Record<string, unknown>) => unknown;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+}
+
+/** Creates a sync client. The gateway URL names one database, e.g. `https://host/fieldsync/medic`. */
+export function createSyncClient(options: SyncClientOptions): SyncClient {
+  const { local } = options;
+  const remote = makeRemote(options);
+  const events = emitter<SyncEvents>();
+  const batchSize = options.batchSize ?? 500;
+  // The push target is a PouchDB HTTP database of the app's own PouchDB build, on the gateway.
+  const Pouch = (local as unknown as { constructor: PouchConstructor }).constructor;
+  const target = new Pouch(remote.url, { fetch: remote.fetch, skip_setup: true });
+  let state: SyncState = 'idle';
+  let live: { controller: AbortController; done: Promise<void> } | undefined;
+  let lastSeq = 'now';
+
+  const setState = (next: SyncState): void => {
+    if (next === state) return;
+    state = next;
+    events.emit('state', next);
+  };
+
+  const pushOnce = async (): Promise<PushResult> =>
+    push(local, target, await loadRemovalState(local), batchSize, (denied) => events.emit('denied', denied));
+
+  async function cycle(signal?: AbortSignal): Promise<{ push: PushResult; pull: PullResult; pending: boolean }> {
+    const pushed = await pushOnce();
+    const pulled = await pull(local, remote, { batchSize, ...(options.maxDocs !== undefined ? { maxDocs: options.maxDocs } : {}), ...(signal ? { signal } : {}) }, {
+      progress: (done, total) => events.emit('progress', { phase: 'pull', done, total }),
+      removed: (id, reason, how) => events.emit('removed', { id, reason, how }),
+      conflict: (id, revs) => events.emit('conflict', { id, revs }),
+      warning: (message) => events.emit('warning', message),
+    });
+    lastSeq = pulled.lastSeq;
+    // A local write that landed while the cycle ran is still unpushed: a cheap second push says so.
+    const late = await pushOnce();
+    return { push: pushed, pull: pulled, pending: late.written > 0 || pulled.skipped > 0 };
+  }
+
+  async function sync(signal?: AbortSignal): Promise<SyncResult> {
+    setState('syncing');
+    try {
+      let cycles = 0;
+      for (;;) {
+        cycles += 1;
+        const result = await cycle(signal);
+        if (!result.pending || cycles >= 3) {
+          const final: SyncState = result.pending ? 'idle' : 'up-to-date';
+          setState(final);
+          return { push: result.push, pull: result.pull, cycles, state: final };
+        }
+      }
+    } catch (err) {
+      const failure = toSyncError(err);
+      setState(failure.kind === 'offline' ? 'offline' : 'error');
+      throw failure;
+    }
+  }
+
+  async function runLive(signal: AbortSignal): Promise<void> {
+    let attempt = 0;
+    while (!signal.aborted) {
+      try {
+        await sync(signal);
+        attempt = 0;
+        await waitForWork(signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        events.emit('error', toSyncError(err));
+        await sleep(backOffDelay(attempt, (options.random ?? Math.random)(), options.backOff ?? DEFAULT_BACK_OFF), signal);
+        attempt += 1;
+      }
+    }
+  }
+
+  async function waitForWork(signal: AbortSignal): Promise<void> {
+    const inner = new AbortController();
+    const stop = (): void => inner.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    const feed = local.changes({ since: 'now', live: true });
+    const localWrite = new Promise<void>((resolve) => { feed.on('change', () => resolve()); });
+    const serverChange = (async () => {
+      for (;;) {
+        const answer = await remote.waitForChange(lastSeq, options.liveWaitMs ?? 25_000, inner.signal);
+        if (answer.changed) return;
+      }
+    })();
+    try {
+      await Promise.race([localWrite, serverChange, new Promise<void>((resolve) => inner.signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    } finally {
+      feed.cancel();
+      inner.abort();
+      signal.removeEventListener('abort', stop);
+      serverChange.catch(() => undefined);
+    }
+  }
+
+  return {
+    get state() { return state; },
+    on: (event, listener) => events.on(event, listener),
+    sync: () => sync(),
+    start() {
+      if (live) return;
+      const controller = new AbortController();
+      live = { controller, done: runLive(controller.signal) };
+    },
+    async stop() {
+      if (!live) return;
+      const running = live;
+      live = undefined;
+      running.controller.abort();
+      await running.done.catch(() => undefined);
+      setState('idle');
+    },
+  };
+}
+
+export { SyncError };

@@ -1,0 +1,62 @@
+/**
+ * The push: PouchDB's own replication to the gateway, which speaks enough of CouchDB's API for it
+ * (checkpoints in `_local`, `_revs_diff`, `_bulk_docs`). PouchDB brings stable checkpoints and
+ * revision histories; fieldsync adds the filter (never design docs, removal tombstones or re-grant
+ * stand-ins), typed denials, and batch halving when the server refuses a body as too large.
+ */
+import { isRemovalMarker } from '../protocol.js';
+import { SyncError, toSyncError } from './errors.js';
+import type { LocalDatabase, LocalDoc } from './local.js';
+import type { RemovalState } from './removal.js';
+
+/** A document the gateway refused, with its reason. */
+export interface Denied {
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** What one push did. */
+export interface PushResult {
+  readonly written: number;
+  readonly denied: readonly Denied[];
+  /** The batch size that finally went through (smaller than asked after 413s). */
+  readonly batchSize: number;
+}
+
+/** The push filter: stable source text so PouchDB's replication id, and so its checkpoint, never changes. */
+export function pushFilter(state: RemovalState): (doc: LocalDoc) => boolean {
+  const filter = (doc: LocalDoc): boolean =>
+    !doc._id.startsWith('_design/') && !isRemovalMarker(doc) && state.restored[doc._id]?.local !== doc._rev;
+  filter.toString = () => 'fieldsync-push-v1';
+  return filter;
+}
+
+function deniedOf(error: unknown): Denied {
+  const e = error as { id?: unknown; reason?: unknown; message?: unknown };
+  return { id: typeof e.id === 'string' ? e.id : '?', reason: typeof e.reason === 'string' ? e.reason : typeof e.message === 'string' ? e.message : 'forbidden' };
+}
+
+/** Pushes local changes to `target` (a PouchDB HTTP database on the gateway URL). */
+export async function push(
+  local: LocalDatabase, target: unknown, state: RemovalState, batchSize: number, onDenied: (denied: Denied) => void,
+): Promise<PushResult> {
+  let size = batchSize;
+  const denied: Denied[] = [];
+  for (;;) {
+    const replication = local.replicate.to(target, { filter: pushFilter(state), batch_size: size, batches_limit: 2, retry: false });
+    replication.on('denied', (error) => {
+      const entry = deniedOf(error);
+      denied.push(entry);
+      onDenied(entry);
+    });
+    try {
+      const result = await replication;
+      return { written: result.docs_written, denied, batchSize: size };
+    } catch (err) {
+      const failure = toSyncError(err);
+      // A body over the server's limit: halve the batch until one document goes alone.
+      if (failure.status === 413 && size > 1) { size = Math.max(1, Math.floor(size / 2)); continue; }
+      throw failure instanceof SyncError ? failure : toSyncError(err);
+    }
+  }
+}

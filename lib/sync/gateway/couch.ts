@@ -1,0 +1,110 @@
+/**
+ * What the gateway asks of CouchDB, through nano with the gateway's own (admin) credentials, plus the
+ * one request made with the user's credentials: `_session`, which tells who is asking.
+ */
+import Nano from 'nano';
+import type { AnyDoc, RulesQuery, SyncUser } from '../rules.js';
+
+/** Keys per view request: long key lists are paged so no request grows with the catchment. */
+export const KEYS_PER_REQUEST = 500;
+
+/** A row of `_all_docs?keys=...&include_docs=true`. */
+export interface AllDocsRow {
+  readonly id: string;
+  /** Undefined when CouchDB never had the id. */
+  readonly rev?: string;
+  readonly deleted: boolean;
+  readonly doc?: AnyDoc;
+}
+
+/** The CouchDB side of the gateway for one server. */
+export interface GatewayCouch {
+  /** Who the request's `Authorization` or `Cookie` header authenticates, if anyone. */
+  session(headers: { authorization?: string; cookie?: string }): Promise<SyncUser | undefined>;
+  query(db: string): RulesQuery;
+  allDocs(db: string, ids: readonly string[], includeDocs: boolean): Promise<AllDocsRow[]>;
+  /** Any request on a database path, answered as parsed JSON. */
+  request(db: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, qs?: Record<string, unknown>, body?: unknown): Promise<unknown>;
+  /** Installs or updates a design doc when its content differs. */
+  ensureDesignDoc(db: string, doc: AnyDoc): Promise<void>;
+}
+
+interface ViewRow { id: string; key: unknown; value: unknown }
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function sameDesign(a: AnyDoc, b: AnyDoc): boolean {
+  const strip = ({ _rev: _ignored, ...rest }: AnyDoc): unknown => rest;
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+/**
+ * Connects to CouchDB at `url` as `admin`. `designDocs` names, per database, the design doc whose
+ * views `RulesQuery.viewByKeys` queries.
+ */
+export function gatewayCouch(url: string, admin: { username: string; password: string }, designDocs: ReadonlyMap<string, string>): GatewayCouch {
+  const base = url.replace(/\/+$/, '');
+  const withAuth = new URL(base);
+  withAuth.username = admin.username;
+  withAuth.password = admin.password;
+  const nano = Nano({ url: withAuth.toString().replace(/\/+$/, '') });
+
+  const request: GatewayCouch['request'] = async (db, method, path, qs, body) =>
+    (await nano.relax({ db, method, path, ...(qs ? { qs } : {}), ...(body !== undefined ? { body } : {}) })) as unknown;
+
+  const allDocs: GatewayCouch['allDocs'] = async (db, ids, includeDocs) => {
+    const rows: AllDocsRow[] = [];
+    for (const part of chunk(ids, 1000)) {
+      const answer = (await request(db, 'POST', '_all_docs', includeDocs ? { include_docs: true } : undefined, { keys: part })) as {
+        rows: Array<{ key: string; id?: string; error?: string; value?: { rev: string; deleted?: boolean }; doc?: AnyDoc | null }>;
+      };
+      for (const row of answer.rows) {
+        if (row.error || !row.value) { rows.push({ id: row.key, deleted: false }); continue; }
+        rows.push({ id: row.key, rev: row.value.rev, deleted: row.value.deleted === true, ...(row.doc ? { doc: row.doc } : {}) });
+      }
+    }
+    return rows;
+  };
+
+  return {
+    async session(headers) {
+      const forwarded: Record<string, string> = { accept: 'application/json' };
+      if (headers.authorization) forwarded['authorization'] = headers.authorization;
+      if (headers.cookie) forwarded['cookie'] = headers.cookie;
+      const response = await fetch(`${base}/_session`, { headers: forwarded });
+      if (!response.ok) return undefined;
+      const body = (await response.json()) as { userCtx?: { name?: string | null; roles?: string[] } };
+      const name = body.userCtx?.name;
+      return name ? { name, roles: body.userCtx?.roles ?? [] } : undefined;
+    },
+    query(db) {
+      const design = (designDocs.get(db) ?? '').replace(/^_design\//, '');
+      return {
+        async viewByKeys(view, keys) {
+          const rows: ViewRow[] = [];
+          for (const part of chunk(keys, KEYS_PER_REQUEST)) {
+            const answer = (await request(db, 'POST', `_design/${design}/_view/${view}`, undefined, { keys: part })) as { rows: ViewRow[] };
+            rows.push(...answer.rows);
+          }
+          return rows;
+        },
+        async getMany(ids) {
+          const found = new Map<string, AnyDoc>();
+          for (const row of await allDocs(db, ids, true)) if (row.doc && !row.deleted) found.set(row.id, row.doc);
+          return found;
+        },
+      };
+    },
+    allDocs,
+    request,
+    async ensureDesignDoc(db, doc) {
+      const [current] = await allDocs(db, [doc._id], true);
+      if (current?.doc && !current.deleted && sameDesign(current.doc, doc)) return;
+      await request(db, 'PUT', doc._id, undefined, { ...doc, ...(current?.rev ? { _rev: current.rev } : {}) });
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The wire protocol between the sync client and the gateway, and the pure pieces both sides share:
+ * endpoint paths, response shapes, batching and back-off. The gateway serves, under
+ * `<mount>/<db>`, enough of CouchDB's API for PouchDB's own push replication (`GET /`, `_local`,
+ * `_revs_diff`, `_bulk_docs`) plus `_bulk_get` and three fieldsync endpoints for the pull.
+ */
+
+/** Path segments of the fieldsync endpoints, under `<mount>/<db>/`. */
+export const ENDPOINTS = {
+  /** `GET`: every `{id, rev}` the user may have, sorted by id. */
+  ids: '_fieldsync/ids',
+  /** `POST {ids}`: which of these ids the server holds but the user may no longer have. */
+  gone: '_fieldsync/gone',
+  /** `GET ?since=&timeout=`: waits until the database changes; answers `{last_seq}` only. */
+  changes: '_fieldsync/changes',
+} as const;
+
+/** One revision the user may have. */
+export interface IdRev {
+  readonly id: string;
+  readonly rev: string;
+}
+
+/** Answer of the ids endpoint. */
+export interface IdsResponse {
+  readonly rows: readonly IdRev[];
+  /** Number of docs the user may see, without tasks (what the warning is about). */
+  readonly count: number;
+  /** Set when `count` exceeds the gateway's warning threshold. */
+  readonly warning?: string;
+  /** The database's update sequence when the list was built: start of the next changes wait. */
+  readonly last_seq: string;
+}
+
+/** Answer of the gone endpoint. */
+export interface GoneResponse {
+  /** Ids the client should remove, each with why. */
+  readonly rows: ReadonlyArray<{ readonly id: string; readonly reason: 'deleted' | 'not-visible' }>;
+}
+
+/** Answer of the changes endpoint. */
+export interface ChangesResponse {
+  readonly last_seq: string;
+  /** False when the wait timed out with nothing new. */
+  readonly changed: boolean;
+}
+
+/** Splits a list into consecutive batches of at most `size` items. */
+export function batches<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Back-off settings: the delay doubles from `initialMs` up to `maxMs`, with ±`jitter` spread. */
+export interface BackOff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  /** Fraction of the delay to spread randomly, 0..1. */
+  readonly jitter: number;
+}
+
+/** Default back-off: 1 s doubling to 60 s, ±20 %. */
+export const DEFAULT_BACK_OFF: BackOff = { initialMs: 1_000, maxMs: 60_000, jitter: 0.2 };
+
+/**
+ * Delay before retry number `attempt` (0 for the first retry); `random` in [0, 1) is passed in so
+ * the function stays pure.
+ */
+export function backOffDelay(attempt: number, random: number, backOff: BackOff = DEFAULT_BACK_OFF): number {
+  const base = Math.min(backOff.maxMs, backOff.initialMs * 2 ** Math.max(0, attempt));
+  return Math.round(base * (1 - backOff.jitter + 2 * backOff.jitter * random));
+}
+
+/** True for the local tombstone a client writes when an adapter cannot purge. Never pushed. */
+export function isRemovalMarker(doc: { readonly _deleted?: boolean; readonly purged?: unknown }): boolean {
+  return doc._deleted === true && doc.purged === true;
+}

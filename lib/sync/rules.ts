@@ -1,0 +1,69 @@
+/**
+ * The access-rule port shared by the sync gateway (server), the client (to predict a rejection)
+ * and the generated CouchDB design doc. A database's rules say, for any document, under which
+ * *replication keys* it is filed, and, for a user, which keys they may read; a document is visible
+ * to a user when the two sets meet. Writes are checked separately (new and stored version).
+ *
+ * CHT rules (`lib/sync/cht-rules.ts`) file a contact under its own id, a report under its subject,
+ * a task under its `user`, a target under its `owner`, public docs under `_all`. PHR rules
+ * (`lib/phr/`) file an owned document under its owner and catalogue documents under a shared key;
+ * server-only collections get no key at all, so no user can ever list or fetch them.
+ */
+
+/** Any stored JSON document. */
+export interface AnyDoc {
+  readonly _id: string;
+  readonly _rev?: string;
+  readonly _deleted?: boolean;
+  readonly [key: string]: unknown;
+}
+
+/** Who is asking, as the gateway established it from CouchDB's `_session`. */
+export interface SyncUser {
+  /** CouchDB user name (`_users` name), e.g. `agatha`. */
+  readonly name: string;
+  readonly roles: readonly string[];
+}
+
+/** A reasoned refusal, sent to the client as CouchDB's `403 {error: 'forbidden', reason}`. */
+export interface Forbidden {
+  readonly kind: 'forbidden';
+  readonly docId: string;
+  readonly reason: string;
+}
+
+/** Read-only view of the server database that rules may consult while building a context. */
+export interface RulesQuery {
+  /** Rows of a view of the rules' design doc, by exact keys (chunked by the caller's adapter). */
+  viewByKeys(view: string, keys: readonly unknown[]): Promise<ReadonlyArray<{ readonly id: string; readonly key: unknown; readonly value: unknown }>>;
+  /** Documents by id; missing ids are absent from the map. */
+  getMany(ids: readonly string[]): Promise<ReadonlyMap<string, AnyDoc>>;
+}
+
+/**
+ * What one database's sync needs to know about access. `Context` is whatever the rules compute
+ * once per request for a user (e.g. visible contacts); it must be plain data.
+ */
+export interface AccessRules<Context> {
+  /** Design doc id holding the views and the validate_doc_update, e.g. `_design/fieldsync`. */
+  readonly designDocId: string;
+  /**
+   * The design doc to install: a `replication_keys` view (emit(key, null) per key of a doc, plus any
+   * views the rules' `context` queries) and a `validate_doc_update` enforcing what can be checked
+   * from the document and userCtx alone.
+   */
+  designDoc(): AnyDoc;
+  /** Pure: the keys a document is filed under (the view runs the same logic). Empty: nobody syncs it. */
+  replicationKeys(doc: AnyDoc): readonly string[];
+  /** Builds the user's context (one or a few view queries, never one per document). */
+  context(user: SyncUser, query: RulesQuery): Promise<Context>;
+  /** The keys a user may read. */
+  readableKeys(context: Context): readonly string[];
+  /**
+   * Checks a write. `stored` is the server's current winning version (undefined for a new doc);
+   * both versions must be acceptable, so a user cannot take a document by rewriting its owner.
+   * `batch` holds the other docs of the same push, so a contact created in it can make a report
+   * in it allowed.
+   */
+  checkWrite(doc: AnyDoc, stored: AnyDoc | undefined, context: Context, batch: readonly AnyDoc[]): Forbidden | undefined;
+}

@@ -73,6 +73,16 @@ function readable(context: ChtContext): Set<string> {
   return keys;
 }
 
+/** True when a contact's parent is visible and, with a depth limit, it stays within that depth. */
+function placedWithin(doc: AnyDoc, context: ChtContext, visibleKeys: ReadonlySet<string>): boolean {
+  const chain = parentIds(doc);
+  const parent = chain[0];
+  if (!parent || !visibleKeys.has(parent)) return false;
+  if (context.depth < 0) return true;
+  const level = chain.findIndex((id) => context.facilityIds.includes(id));
+  return level >= 0 && level + 1 <= context.depth;
+}
+
 /** Adds the contacts of a pushed batch that hang under a visible parent, until nothing changes. */
 function withBatchContacts(context: ChtContext, keys: Set<string>, batch: readonly AnyDoc[]): Set<string> {
   const extended = new Set(keys);
@@ -81,14 +91,7 @@ function withBatchContacts(context: ChtContext, keys: Set<string>, batch: readon
   while (grew) {
     grew = false;
     for (const doc of pending) {
-      if (extended.has(doc._id)) continue;
-      const chain = parentIds(doc);
-      const parent = chain[0];
-      if (!parent || !extended.has(parent)) continue;
-      if (context.depth >= 0) {
-        const level = chain.findIndex((id) => context.facilityIds.includes(id));
-        if (level < 0 || level + 1 > context.depth) continue;
-      }
+      if (extended.has(doc._id) || !placedWithin(doc, context, extended)) continue;
       extended.add(doc._id);
       const shortcode = shortcodeOf(doc);
       if (shortcode) extended.add(shortcode);
@@ -134,6 +137,8 @@ function checkWrite(
   const docKeys = chtReplicationKeys(doc, publicDocs);
   if (docKeys.length === 0) return forbid(doc, `documents of type ${String(doc.type)} are not synced`);
   const extended = withBatchContacts(context, keys, batch);
+  // A contact is filed under its own id, so its new place is judged by its new lineage.
+  if (isContact(doc)) return placedWithin(doc, context, extended) ? undefined : forbid(doc, 'the contact would be placed outside your area');
   return docKeys.some((k) => extended.has(k)) ? undefined : forbid(doc, 'the document would not be visible to you');
 }
 

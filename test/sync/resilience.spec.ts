@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { createSyncClient, SyncError } from '../../lib/sync/client/index.js';
+import type { SyncState } from '../../lib/sync/client/index.js';
+import { memoryPouch } from '../support/pouch.js';
+import { expectedIds, localIds } from './expected.js';
+import { syncWorld } from './world.js';
+import type { SyncWorld } from './world.js';
+
+async function eventually(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`timed out waiting until ${what}`);
+}
+
+describe('sync through failures', function () {
+  this.timeout(120_000);
+
+  describe('a server killed mid-pull', () => {
+    let world: SyncWorld;
+    before(async () => { world = await syncWorld({ size: 'medium' }); });
+    after(async () => { await world.stop(); });
+
+    it('finishes after 10 kills with every doc written exactly once', async () => {
+      const me = world.user('supervisor1');
+      const expected = expectedIds(world.data.medic, me);
+      const local = memoryPouch();
+      const client = createSyncClient({ local, url: world.url, auth: { username: me.name, password: me.password }, batchSize: 40 });
+      // Kill after every fifth batch that arrives, across attempts, until 10 kills.
+      let batchesSeen = 0;
+      let kills = 0;
+      let reviving: Promise<void> = Promise.resolve();
+      client.on('progress', ({ done }) => {
+        if (done === 0) return;
+        batchesSeen += 1;
+        if (kills >= 10 || batchesSeen % 5 !== 0) return;
+        kills += 1;
+        reviving = world.kill().then(() => new Promise((resolve) => setTimeout(resolve, 30))).then(() => world.revive());
+      });
+      let failures = 0;
+      for (let attempt = 0; ; attempt += 1) {
+        assert.ok(attempt < 40, 'the sync finishes');
+        try {
+          await client.sync();
+          break;
+        } catch (err) {
+          assert.ok(err instanceof SyncError && err.kind === 'offline', `a kill shows as offline, got ${String(err)}`);
+          failures += 1;
+          await reviving;
+        }
+      }
+      assert.equal(kills, 10);
+      assert.ok(failures >= 10);
+      assert.deepEqual([...await localIds(local)].sort(), [...expected].sort());
+      // Every local write bumps update_seq: exactly one write per document means none was fetched twice.
+      assert.equal(Number((await local.info()).update_seq), expected.size);
+    });
+  });
+
+  describe('limits', () => {
+    let world: SyncWorld;
+    let limit: number;
+    before(async () => {
+      const probe = await syncWorld();
+      limit = expectedIds(probe.data.medic, probe.user('chw11')).size;
+      await probe.stop();
+      world = await syncWorld({ maxDocs: limit });
+    });
+    after(async () => { await world.stop(); });
+
+    it('syncs a user at exactly the doc limit and refuses one above it before any download', async () => {
+      const chw = world.user('chw11');
+      const atLimit = memoryPouch();
+      await createSyncClient({ local: atLimit, url: world.url, auth: { username: chw.name, password: chw.password } }).sync();
+      assert.equal((await localIds(atLimit)).size, limit);
+
+      const supervisor = world.user('supervisor1');
+      const over = memoryPouch();
+      const client = createSyncClient({ local: over, url: world.url, auth: { username: supervisor.name, password: supervisor.password } });
+      await assert.rejects(client.sync(), (err: unknown) => err instanceof SyncError && err.kind === 'too-many-docs' && (err.count ?? 0) > limit);
+      assert.equal((await localIds(over)).size, 0, 'nothing was downloaded');
+      assert.equal(client.state, 'error');
+    });
+  });
+
+  describe('live sync', () => {
+    let world: SyncWorld;
+    before(async () => { world = await syncWorld(); });
+    after(async () => { await world.stop(); });
+
+    it('live: server changes reach the device, device writes reach the server, and it resumes after an outage', async () => {
+      const me = world.user('chw11');
+      const local = memoryPouch<Record<string, unknown>>();
+      const client = createSyncClient({
+        local, url: world.url, auth: { username: me.name, password: me.password },
+        liveWaitMs: 2_000, backOff: { initialMs: 100, maxMs: 400, jitter: 0 },
+      });
+      const states: SyncState[] = [];
+      client.on('state', (s) => states.push(s));
+      client.start();
+      try {
+        await eventually(async () => client.state === 'up-to-date', 'the first sync is done');
+        await world.admin.insert({ _id: 'from-server', type: 'data_record', form: 'home_visit', reported_date: 5, contact: { _id: me.contactId }, fields: {} });
+        await eventually(async () => (await localIds(local)).has('from-server'), 'a server write reaches the device');
+        await local.put({ _id: 'from-device', type: 'data_record', form: 'home_visit', reported_date: 6, contact: { _id: me.contactId }, fields: {} });
+        await eventually(async () => (await world.admin.fetch({ keys: ['from-device'] })).rows.some((r) => 'doc' in r && r.doc), 'a device write reaches the server');
+
+        await world.kill();
+        await local.put({ _id: 'while-offline', type: 'data_record', form: 'home_visit', reported_date: 7, contact: { _id: me.contactId }, fields: {} });
+        await eventually(async () => client.state === 'offline', 'the client notices the outage');
+        await world.revive();
+        await eventually(async () => (await world.admin.fetch({ keys: ['while-offline'] })).rows.some((r) => 'doc' in r && r.doc), 'sync resumes by itself');
+      } finally {
+        await client.stop();
+      }
+      assert.ok(states.includes('syncing') && states.includes('offline'));
+    });
+  });
+});

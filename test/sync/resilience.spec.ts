@@ -6,7 +6,7 @@ import { expectedIds, localIds } from './expected.js';
 import { syncWorld } from './world.js';
 import type { SyncWorld } from './world.js';
 
-async function eventually(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (await check()) return;
@@ -101,7 +101,7 @@ describe('sync through failures', function () {
       client.on('state', (s) => states.push(s));
       client.start();
       try {
-        await eventually(async () => client.state === 'up-to-date', 'the first sync is done');
+        await eventually(() => client.state === 'up-to-date', 'the first sync is done');
         await world.admin.insert({ _id: 'from-server', type: 'data_record', form: 'home_visit', reported_date: 5, contact: { _id: me.contactId }, fields: {} });
         await eventually(async () => (await localIds(local)).has('from-server'), 'a server write reaches the device');
         await local.put({ _id: 'from-device', type: 'data_record', form: 'home_visit', reported_date: 6, contact: { _id: me.contactId }, fields: {} });
@@ -109,7 +109,7 @@ describe('sync through failures', function () {
 
         await world.kill();
         await local.put({ _id: 'while-offline', type: 'data_record', form: 'home_visit', reported_date: 7, contact: { _id: me.contactId }, fields: {} });
-        await eventually(async () => client.state === 'offline', 'the client notices the outage');
+        await eventually(() => client.state === 'offline', 'the client notices the outage');
         await world.revive();
         await eventually(async () => (await world.admin.fetch({ keys: ['while-offline'] })).rows.some((r) => 'doc' in r && r.doc), 'sync resumes by itself');
       } finally {

@@ -9,13 +9,14 @@ import type { BackOff } from '../protocol.js';
 import { emitter } from './emitter.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { LocalDatabase } from './local.js';
-import { pull } from './pull.js';
+import { pull, pullList } from './pull.js';
 import type { PullResult } from './pull.js';
 import { push } from './push.js';
 import type { Denied, PushResult } from './push.js';
 import { remote as makeRemote } from './remote.js';
 import type { RemoteOptions } from './remote.js';
 import { loadRemovalState } from './removal.js';
+import { saveSyncedSeq, syncedSeq } from './synced.js';
 
 /** What a UI shows. */
 export type SyncState = 'idle' | 'syncing' | 'up-to-date' | 'offline' | 'error';
@@ -69,6 +70,8 @@ export interface SyncClient {
   stop(): Promise<void>;
 }
 
+const NOTHING_PUSHED: PushResult = { written: 0, denied: [], batchSize: 0 };
+
 type PouchConstructor = new (name: string, options: Record<string, unknown>) => unknown;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -97,21 +100,41 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     events.emit('state', next);
   };
 
-  const pushOnce = async (): Promise<PushResult> =>
-    push(local, target, await loadRemovalState(local), batchSize, (denied) => events.emit('denied', denied));
+  const pushOnce = async (since?: number | string): Promise<PushResult> =>
+    push(local, target, await loadRemovalState(local), batchSize, (denied) => events.emit('denied', denied), since);
+
+  /** True when the device changed a document during the pull other than by the pull's own writes. */
+  async function foreignWrites(since: number | string, touched: ReadonlyMap<string, string>): Promise<boolean> {
+    const { results } = await local.changes({ since });
+    return results.some((change) => !change.id.startsWith('_design/') && touched.get(change.id) !== change.changes[0]?.rev);
+  }
 
   async function cycle(signal?: AbortSignal): Promise<{ push: PushResult; pull: PullResult; pending: boolean }> {
-    const pushed = await pushOnce();
-    const pulled = await pull(local, remote, { batchSize, ...(options.maxDocs !== undefined ? { maxDocs: options.maxDocs } : {}), ...(signal ? { signal } : {}) }, {
+    const pullOptions = { batchSize, ...(options.maxDocs !== undefined ? { maxDocs: options.maxDocs } : {}), ...(signal ? { signal } : {}) };
+    // The list comes first, so a user over the limit is refused before anything moves either way.
+    const list = await pullList(remote, pullOptions);
+    const startSeq = (await local.info()).update_seq;
+    const pushed = String(startSeq) === String(await syncedSeq(local)) ? NOTHING_PUSHED : await pushOnce();
+    const beforePull = (await local.info()).update_seq;
+    const pulled = await pull(local, remote, list, pullOptions, {
       progress: (done, total) => events.emit('progress', { phase: 'pull', done, total }),
       removed: (id, reason, how) => events.emit('removed', { id, reason, how }),
       conflict: (id, revs) => events.emit('conflict', { id, revs }),
       warning: (message) => events.emit('warning', message),
     });
     lastSeq = pulled.lastSeq;
-    // A local write that landed while the cycle ran is still unpushed: a cheap second push says so.
-    const late = await pushOnce();
-    return { push: pushed, pull: pulled, pending: late.written > 0 || pulled.skipped > 0 };
+    const afterPull = (await local.info()).update_seq;
+    let pending = pulled.skipped > 0;
+    if (await foreignWrites(beforePull, pulled.touched)) {
+      // Someone wrote while the pull ran: push it now, and go round again if it was not all taken.
+      const late = await pushOnce();
+      pending ||= late.written > 0;
+    } else if (String(afterPull) !== String(beforePull)) {
+      // Only downloads since: move the push checkpoint past them instead of diffing them all.
+      await pushOnce(afterPull);
+    }
+    if (!pending) await saveSyncedSeq(local, (await local.info()).update_seq);
+    return { push: pushed, pull: pulled, pending };
   }
 
   async function sync(signal?: AbortSignal): Promise<SyncResult> {

@@ -13,7 +13,7 @@ export interface LocalDoc {
 }
 
 /** A running PouchDB replication (it is also a promise of its result). */
-export interface LocalReplication extends PromiseLike<{ readonly docs_written: number; readonly doc_write_failures: number }> {
+export interface LocalReplication extends PromiseLike<{ readonly docs_written: number; readonly doc_write_failures: number; readonly last_seq: number | string }> {
   on(event: 'denied', listener: (error: unknown) => void): unknown;
   on(event: 'change', listener: (info: { readonly docs_written: number; readonly pending?: number }) => void): unknown;
   cancel(): void;
@@ -40,5 +40,8 @@ export interface LocalDatabase {
   /** Removes a revision without a trace; only some adapters (`indexeddb`) implement it. */
   purge?(id: string, rev: string): Promise<unknown>;
   changes(options: { since: 'now'; live: true; limit?: number }): { on(event: 'change', listener: () => void): unknown; cancel(): void };
+  changes(options: { since: number | string; limit?: number }): PromiseLike<{
+    readonly results: ReadonlyArray<{ readonly id: string; readonly changes: ReadonlyArray<{ readonly rev: string }> }>;
+  }>;
   replicate: { to(target: unknown, options: Record<string, unknown>): LocalReplication };
 }

@@ -5,11 +5,12 @@
  * wrong: an interrupted pull simply finds less to do next time, and no document is written twice.
  */
 import { batches } from '../protocol.js';
-import type { IdRev } from '../protocol.js';
+import type { IdRev, IdsResponse } from '../protocol.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { LocalDatabase, LocalDoc } from './local.js';
 import type { Remote } from './remote.js';
 import { applyServerDocs, loadRemovalState, removeLocally, saveRemovalState } from './removal.js';
+import type { RemovalState } from './removal.js';
 
 /** What the pull reports as it goes. */
 export interface PullEvents {
@@ -29,6 +30,8 @@ export interface PullResult {
   readonly skipped: number;
   /** The server's update sequence when the list was made. */
   readonly lastSeq: string;
+  /** Every local revision the pull wrote, by id (empty string for a purge). */
+  readonly touched: ReadonlyMap<string, string>;
 }
 
 /** Pull options. */
@@ -52,11 +55,13 @@ async function localIds(local: LocalDatabase): Promise<string[]> {
   }
 }
 
-async function writeBatch(local: LocalDatabase, docs: readonly LocalDoc[], state: Awaited<ReturnType<typeof loadRemovalState>>, events: PullEvents): Promise<void> {
+async function writeBatch(
+  local: LocalDatabase, docs: readonly LocalDoc[], state: RemovalState, touched: Map<string, string>, events: PullEvents,
+): Promise<void> {
   const ids = docs.map((d) => d._id);
   const before = new Set((await local.allDocs({ keys: ids })).rows.filter((r) => r.value && !r.error).map((r) => r.id));
   try {
-    await applyServerDocs(local, docs, state);
+    await applyServerDocs(local, docs, state, touched);
   } catch (err) {
     throw toSyncError(err);
   }
@@ -69,14 +74,23 @@ async function writeBatch(local: LocalDatabase, docs: readonly LocalDoc[], state
   }
 }
 
-/** Runs one pull. Throws a {@link SyncError}; what was written before a failure stays written. */
-export async function pull(local: LocalDatabase, remote: Remote, options: PullOptions, events: PullEvents): Promise<PullResult> {
+/** Asks the gateway for the pull list, refusing it when over the client's own limit. */
+export async function pullList(remote: Remote, options: PullOptions): Promise<IdsResponse> {
   const list = await remote.ids(options.signal);
   if (options.maxDocs !== undefined && list.count > options.maxDocs) {
     throw new SyncError('too-many-docs', `this user may see ${list.count} documents, more than the limit of ${options.maxDocs}`, undefined, list.count);
   }
+  return list;
+}
+
+/**
+ * Runs one pull from a list fetched with {@link pullList}. Throws a {@link SyncError}; what was written
+ * before a failure stays written.
+ */
+export async function pull(local: LocalDatabase, remote: Remote, list: IdsResponse, options: PullOptions, events: PullEvents): Promise<PullResult> {
   if (list.warning) events.warning(list.warning);
   const state = await loadRemovalState(local);
+  const touched = new Map<string, string>();
 
   const wanted: IdRev[] = [];
   for (const part of batches(list.rows, 1_000)) {
@@ -89,10 +103,20 @@ export async function pull(local: LocalDatabase, remote: Remote, options: PullOp
   let done = 0;
   let skipped = 0;
   events.progress(0, wanted.length);
-  for (const part of batches(wanted, options.batchSize)) {
-    const { docs, failed } = await remote.bulkGet(part, options.signal);
+  const parts = batches(wanted, options.batchSize);
+  // One download in flight while the previous batch is written: the network and the disk overlap.
+  let next = parts[0] ? remote.bulkGet(parts[0], options.signal) : undefined;
+  for (let i = 0; i < parts.length; i += 1) {
+    const part = parts[i] ?? [];
+    const current = next;
+    if (!current) break;
+    const following = parts[i + 1];
+    next = following ? remote.bulkGet(following, options.signal) : undefined;
+    // A failed prefetch is reported when its turn comes, never as an unhandled rejection.
+    next?.catch(() => undefined);
+    const { docs, failed } = await current;
     skipped += failed.length;
-    if (docs.length > 0) await writeBatch(local, docs, state, events);
+    if (docs.length > 0) await writeBatch(local, docs, state, touched, events);
     done += part.length;
     events.progress(done, wanted.length);
   }
@@ -103,12 +127,12 @@ export async function pull(local: LocalDatabase, remote: Remote, options: PullOp
   for (const part of batches(candidates, 1_000)) {
     const gone = await remote.gone(part, options.signal);
     for (const row of gone.rows) {
-      const how = await removeLocally(local, row.id, state);
+      const how = await removeLocally(local, row.id, state, touched);
       if (how === 'absent') continue;
       removed += 1;
       events.removed(row.id, row.reason, how);
     }
   }
   await saveRemovalState(local, state);
-  return { listed: list.rows.length, downloaded: done - skipped, removed, skipped, lastSeq: list.last_seq };
+  return { listed: list.rows.length, downloaded: done - skipped, removed, skipped, lastSeq: list.last_seq, touched };
 }

@@ -36,14 +36,21 @@ function deniedOf(error: unknown): Denied {
   return { id: typeof e.id === 'string' ? e.id : '?', reason: typeof e.reason === 'string' ? e.reason : typeof e.message === 'string' ? e.message : 'forbidden' };
 }
 
-/** Pushes local changes to `target` (a PouchDB HTTP database on the gateway URL). */
+/**
+ * Pushes local changes to `target` (a PouchDB HTTP database on the gateway URL). With `since`, the
+ * checkpoint first moves to that sequence: how a pull's own downloads are marked as needing no push.
+ */
 export async function push(
   local: LocalDatabase, target: unknown, state: RemovalState, batchSize: number, onDenied: (denied: Denied) => void,
+  /** Start here instead of at the checkpoint, and move the checkpoint here first. */
+  since?: number | string,
 ): Promise<PushResult> {
   let size = batchSize;
   const denied: Denied[] = [];
   for (;;) {
-    const replication = local.replicate.to(target, { filter: pushFilter(state), batch_size: size, batches_limit: 2, retry: false });
+    const replication = local.replicate.to(target, {
+      filter: pushFilter(state), batch_size: size, batches_limit: 2, retry: false, ...(since !== undefined ? { since } : {}),
+    });
     replication.on('denied', (error) => {
       const entry = deniedOf(error);
       denied.push(entry);

@@ -38,8 +38,14 @@ export async function saveRemovalState(local: LocalDatabase, state: RemovalState
   await local.put({ _id: STATE_ID, ...(rev ? { _rev: rev } : {}), removed: state.removed, restored: state.restored });
 }
 
-/** Removes a document: purge when the adapter can, else a never-pushed tombstone. Returns how. */
-export async function removeLocally(local: LocalDatabase, id: string, state: RemovalState): Promise<'purged' | 'tombstone' | 'absent'> {
+/**
+ * Removes a document: purge when the adapter can, else a never-pushed tombstone. Returns how, and
+ * records in `touched` the revision it left (empty for a purge) so the client can tell its own
+ * writes from the user's.
+ */
+export async function removeLocally(
+  local: LocalDatabase, id: string, state: RemovalState, touched: Map<string, string>,
+): Promise<'purged' | 'tombstone' | 'absent'> {
   const leaves = (await local.get(id, { open_revs: 'all' })).flatMap((leaf) => (leaf.ok?._rev ? [leaf.ok] : []));
   if (leaves.length === 0) return 'absent';
   if (typeof local.purge === 'function') {
@@ -47,6 +53,7 @@ export async function removeLocally(local: LocalDatabase, id: string, state: Rem
       for (const leaf of leaves) if (leaf._rev) await local.purge(id, leaf._rev);
       delete state.removed[id];
       delete state.restored[id];
+      touched.set(id, '');
       return 'purged';
     } catch {
       // This adapter has no purge: fall back to a tombstone below.
@@ -55,6 +62,7 @@ export async function removeLocally(local: LocalDatabase, id: string, state: Rem
   const [row] = (await local.allDocs({ keys: [id] })).rows;
   if (!row?.value || row.value.deleted) return 'absent';
   const { rev } = await local.put({ _id: id, _rev: row.value.rev, _deleted: true, purged: true });
+  touched.set(id, rev);
   state.removed[id] = rev;
   delete state.restored[id];
   return 'tombstone';
@@ -69,15 +77,18 @@ function forPut(doc: LocalDoc): LocalDoc {
 /**
  * Writes server documents locally: plain ones as replicated revisions; ones the device removed by
  * tombstone on top of the tombstone; ones standing in for an older server revision after retiring
- * the stand-in, so the server's newer revision wins.
+ * the stand-in, so the server's newer revision wins. Each revision written is recorded in `touched`.
  */
-export async function applyServerDocs(local: LocalDatabase, docs: readonly LocalDoc[], state: RemovalState): Promise<void> {
+export async function applyServerDocs(
+  local: LocalDatabase, docs: readonly LocalDoc[], state: RemovalState, touched: Map<string, string>,
+): Promise<void> {
   const plain: LocalDoc[] = [];
   for (const doc of docs) {
     const marker = state.removed[doc._id];
     const standIn = state.restored[doc._id];
     if (marker && doc._rev) {
       const { rev } = await local.put({ ...forPut(doc), _rev: marker });
+      touched.set(doc._id, rev);
       delete state.removed[doc._id];
       state.restored[doc._id] = { local: rev, server: doc._rev };
     } else if (standIn && standIn.server !== doc._rev) {
@@ -90,4 +101,5 @@ export async function applyServerDocs(local: LocalDatabase, docs: readonly Local
     }
   }
   if (plain.length > 0) await local.bulkDocs(plain, { new_edits: false });
+  for (const doc of plain) if (doc._rev) touched.set(doc._id, doc._rev);
 }

@@ -25,6 +25,11 @@ export interface GatewayCouch {
   allDocs(db: string, ids: readonly string[], includeDocs: boolean): Promise<AllDocsRow[]>;
   /** Any request on a database path, answered as parsed JSON. */
   request(db: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, qs?: Record<string, unknown>, body?: unknown): Promise<unknown>;
+  /**
+   * A request whose answer is passed on unread: the gateway streams it to the client without
+   * parsing (nano always parses, so this one uses fetch).
+   */
+  raw(db: string, path: string, body: unknown): Promise<Response>;
   /** Installs or updates a design doc when its content differs. */
   ensureDesignDoc(db: string, doc: AnyDoc): Promise<void>;
 }
@@ -70,7 +75,13 @@ export function gatewayCouch(url: string, admin: { username: string; password: s
     return rows;
   };
 
+  const adminAuthorization = `Basic ${btoa(`${admin.username}:${admin.password}`)}`;
   return {
+    raw: (db, path, body) => fetch(`${base}/${encodeURIComponent(db)}/${path}`, {
+      method: 'POST',
+      headers: { authorization: adminAuthorization, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+    }),
     async session(headers) {
       const forwarded: Record<string, string> = { accept: 'application/json' };
       if (headers.authorization) forwarded['authorization'] = headers.authorization;

@@ -7,3 +7,4 @@ export { createConsistencyChecker, lineageIds } from './validate/consistency.js'
 export type { ConsistencyChecker, ConsistencyProblem } from './validate/consistency.js';
 export { generateDataSet } from './seed/dataset.js';
 export type { SeedDataSet, SeedDoc, SeedOptions, SeedSize, SeedUser } from './seed/dataset.js';
+export * from './sync/index.js';

@@ -1,6 +1,8 @@
 /**
- * `fieldsync/server`: the Node-only part of fieldsync (the embedded server, and later the sync
- * gateway over nano). Never imported by the browser entry.
+ * `fieldsync/server`: the Node-only part of fieldsync: the embedded server and the sync gateway
+ * over nano. Never imported by the browser entry.
  */
 export { startEmbeddedServer } from './embedded-server/index.js';
 export type { AdminCredentials, EmbeddedServer, EmbeddedServerOptions, EmbeddedStorage, HttpHandler, MountTarget } from './embedded-server/index.js';
+export { createSyncGateway, gatewayDatabase } from './sync/gateway/index.js';
+export type { GatewayDatabase, GatewayLogEntry, SyncGateway, SyncGatewayOptions } from './sync/gateway/index.js';

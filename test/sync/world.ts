@@ -24,6 +24,8 @@ export interface SyncWorld {
   readonly url: string;
   readonly admin: Nano.DocumentScope<Record<string, unknown>>;
   readonly log: GatewayLogEntry[];
+  /** The gateway handler itself, for a test that serves it from its own server. */
+  readonly gateway: SyncGateway;
   user(name: string): SeedUser;
   /** Closes the gateway and every open connection at once, as a crash would. */
   kill(): Promise<void>;
@@ -84,7 +86,7 @@ export async function syncWorld(options: { size?: SeedSize; rules?: ChtRulesOpti
     await closing;
   };
   return {
-    couch, db, data, admin, log,
+    couch, db, data, admin, log, gateway,
     url: `http://127.0.0.1:${port}/${encodeURIComponent(db)}`,
     user(name) {
       const found = data.credentials.find((c) => c.name.startsWith(`${name}x`));

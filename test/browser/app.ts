@@ -5,7 +5,7 @@
 import PouchDB from 'pouchdb-browser';
 import indexedDbAdapter from 'pouchdb-adapter-indexeddb';
 import { createSyncClient } from '../../lib/index.js';
-import type { LocalDatabase, SyncEvents } from '../../lib/index.js';
+import type { SyncEvents } from '../../lib/index.js';
 
 PouchDB.plugin(indexedDbAdapter);
 

@@ -1,12 +1,16 @@
 /**
- * `fieldsync demo` (what `npm start` runs): the offline-first flow, told with real calls on an
- * in-memory embedded server. Each step prints one or two lines a person can follow.
+ * `fieldsync demo` (what `npm start` runs): the offline-first flow told with real calls on an
+ * in-memory embedded server with the sync gateway: a seeded CHT database, two CHWs and their
+ * supervisor syncing devices, an offline report, a forged push refused, access revoked. Each step
+ * prints one or two lines a person can follow.
  */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { startEmbeddedServer } from '../embedded-server/index.js';
-
-type Doc = { _id: string; _rev?: string; type: string; name?: string; reported_date?: number; parent?: { _id: string } };
+import { generateDataSet } from '../seed/dataset.js';
+import type { SeedUser } from '../seed/dataset.js';
+import { createSyncClient } from '../sync/client/index.js';
+import type { Denied, SyncClient } from '../sync/client/index.js';
+import { startServerWithGateway } from './gateway.js';
 
 /** Node's PouchDB with the memory adapter: devices in the demo keep nothing on disk. */
 function loadPouchDB(): PouchDB.Static {
@@ -15,31 +19,75 @@ function loadPouchDB(): PouchDB.Static {
   return PouchDB.plugin<object>(require('pouchdb-adapter-memory') as PouchDB.Plugin);
 }
 
+interface Device {
+  readonly user: SeedUser;
+  readonly local: PouchDB.Database<Record<string, unknown>>;
+  readonly client: SyncClient;
+}
+
 /** Runs the demo; resolves when every step has run, rejects on the first failure. */
 export async function demo(log: (line: string) => void, now: () => number = Date.now): Promise<void> {
   const admin = { username: 'admin', password: randomBytes(9).toString('base64url') };
-  const server = await startEmbeddedServer({ admin, storage: { kind: 'memory' } });
-  const auth = { authorization: `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}` };
+  const started = await startServerWithGateway({ admin, storage: { kind: 'memory' } });
+  const { server } = started;
+  const auth = { authorization: `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`, 'content-type': 'application/json' };
+  const post = async (path: string, body: unknown): Promise<void> => {
+    const res = await fetch(`${server.url}/${path}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  };
   try {
-    log(`1. embedded CouchDB-compatible server on ${server.url} (in memory, admin account set, no admin party)`);
-    const created = await fetch(`${server.url}/medic`, { method: 'PUT', headers: auth });
+    log(`1. embedded CouchDB-compatible server on ${server.url}, sync gateway at ${started.gatewayUrl('medic')}`);
+    await started.prepare();
     const anonymous = await fetch(`${server.url}/medic/_all_docs`);
-    log(`2. database "medic" created (${created.status}); anonymous read refused with ${anonymous.status}: new databases are admin-only`);
+    const data = generateDataSet({ size: 'small', seed: 1, now: now() });
+    await post('medic/_bulk_docs', { docs: data.medic });
+    await fetch(`${server.url}/_users`, { method: 'PUT', headers: auth });
+    for (const user of data.users) await post('_users', user);
+    log(`2. seeded "medic": ${data.medic.length} docs and ${data.users.length} users; a direct read without credentials gets ${anonymous.status}`);
 
     const PouchDB = loadPouchDB();
-    const remote = new PouchDB<Doc>(`${server.url}/medic`, { auth: { username: admin.username, password: admin.password } });
-    const at = now();
-    await remote.bulkDocs([
-      { _id: 'district-1', type: 'district_hospital', name: 'District One', reported_date: at },
-      { _id: 'hc-1', type: 'health_center', name: 'Health Centre One', parent: { _id: 'district-1' }, reported_date: at },
-      { _id: 'person-1', type: 'person', name: 'Amina', parent: { _id: 'hc-1' }, reported_date: at },
-    ]);
-    const device = new PouchDB<Doc>(`device-${at}`, { adapter: 'memory' });
-    const pulled = await device.replicate.from(remote, { batch_size: 500 });
-    log(`3. a device pulled ${pulled.docs_written} documents into its own PouchDB`);
-    await device.put({ _id: `report-${at}`, type: 'data_record', name: 'visit', reported_date: at });
-    const pushed = await device.replicate.to(remote);
-    log(`4. offline edit pushed back: ${pushed.docs_written} document written, server now holds ${(await remote.info()).doc_count}`);
+    const devices: Device[] = data.credentials.map((user) => {
+      const local = new PouchDB<Record<string, unknown>>(`device-${user.name}-${now()}`, { adapter: 'memory' });
+      return { user, local, client: createSyncClient({ local, url: started.gatewayUrl('medic'), auth: { username: user.name, password: user.password } }) };
+    });
+    for (const device of devices) {
+      const result = await device.client.sync();
+      const held = (await device.local.info()).doc_count;
+      log(`3. ${device.user.name} (${device.user.role}) synced: ${held} docs on the device, exactly the ${result.pull.listed} the rules allow (state: ${result.state})`);
+    }
+
+    const chw = devices.find((d) => d.user.role === 'chw');
+    const other = devices.find((d) => d.user.role === 'chw' && d !== chw);
+    const supervisor = devices.find((d) => d.user.role === 'supervisor');
+    if (!chw || !other || !supervisor) throw new Error('the data set has no two CHWs and a supervisor');
+    const patient = (await chw.local.allDocs({ include_docs: true })).rows.find((r) => r.doc?.['type'] === 'person' && r.id !== chw.user.contactId)?.doc;
+    await chw.local.put({
+      _id: `visit-${now()}`, type: 'data_record', form: 'home_visit', reported_date: now(),
+      contact: { _id: chw.user.contactId }, fields: { patient_uuid: patient?._id ?? chw.user.contactId, visited: 'yes' },
+    });
+    const pushed = await chw.client.sync();
+    const seen = await supervisor.client.sync();
+    log(`4. ${chw.user.name} wrote a visit report offline, then synced: ${pushed.push.written} pushed; ${supervisor.user.name} pulled ${seen.pull.downloaded} new doc`);
+
+    const theirs = (await other.local.allDocs({ include_docs: true })).rows.find((r) => r.doc?.['type'] === 'person')?.doc;
+    await chw.local.put({
+      _id: `forged-${now()}`, type: 'data_record', form: 'home_visit', reported_date: now(),
+      contact: { _id: chw.user.contactId }, fields: { patient_uuid: theirs?._id ?? 'someone-else' },
+    });
+    const denied: Denied[] = [];
+    const stop = chw.client.on('denied', (d) => denied.push(d));
+    await chw.client.sync();
+    stop();
+    log(`5. a report about a patient of ${other.user.name} was refused: ${denied.map((d) => `${d.id}: ${d.reason}`).join('; ') || 'NOT REFUSED'}`);
+
+    const settingsRes = await fetch(`${server.url}/medic/org.couchdb.user:${chw.user.name}`, { headers: auth });
+    const settings = (await settingsRes.json()) as Record<string, unknown>;
+    await fetch(`${server.url}/medic/org.couchdb.user:${chw.user.name}`, { method: 'PUT', headers: auth, body: JSON.stringify({ ...settings, facility_id: other.user.facilityId }) });
+    let removed = 0;
+    chw.client.on('removed', () => { removed += 1; });
+    const moved = await chw.client.sync();
+    log(`6. ${chw.user.name} was moved to ${other.user.name}'s area: ${removed} docs left the device, ${moved.pull.downloaded} arrived; it now holds ${(await chw.local.info()).doc_count}`);
+    log('next: `npx fieldsync serve` runs this server persistently; docs/sync.md shows how an app syncs.');
   } finally {
     await server.close();
   }

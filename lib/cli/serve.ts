@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedServer } from '../embedded-server/index.js';
 import type { AdminCredentials, EmbeddedServer, EmbeddedStorage } from '../embedded-server/index.js';
+import { GATEWAY_PATH, startServerWithGateway } from './gateway.js';
 import { CliError } from './output.js';
 
 /** Options of the serve command as commander parses them. */
@@ -48,13 +48,18 @@ export async function serve(options: ServeOptions, log: (line: string) => void):
   const { admin, generated } = resolveAdmin(dataDir, process.env);
   let server: EmbeddedServer;
   try {
-    server = await startEmbeddedServer({ port, host: options.host, admin, storage });
+    const started = await startServerWithGateway({ port, host: options.host, admin, storage });
+    await started.prepare();
+    server = started.server;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use`);
     throw err;
   }
   // One write for both lines, so a reader that waits for the URL also has the credentials.
-  const lines = [`fieldsync server listening on ${server.url} (${dataDir ? `data in ${dataDir}` : 'in memory'})`];
+  const lines = [
+    `fieldsync server listening on ${server.url} (${dataDir ? `data in ${dataDir}` : 'in memory'})`,
+    `sync gateway for devices: ${server.url}${GATEWAY_PATH}/medic`,
+  ];
   if (generated) lines.push(`admin account: ${admin.username} / ${admin.password}${dataDir ? ` (saved in ${path.join(dataDir, 'admin.json')})` : ''}`);
   log(lines.join('\n'));
   const stop = (): void => {

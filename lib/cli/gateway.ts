@@ -1,0 +1,50 @@
+/**
+ * The embedded server with the sync gateway mounted at `/fieldsync`, serving the `medic` database
+ * with the CHT rules. The gateway talks to the server it is mounted in, so it is created once the
+ * server listens; until then its path answers like any unknown path.
+ */
+import { startEmbeddedServer } from '../embedded-server/index.js';
+import type { EmbeddedServer, EmbeddedServerOptions } from '../embedded-server/index.js';
+import { chtAccessRules } from '../sync/cht-rules.js';
+import type { ChtRulesOptions } from '../sync/cht-rules.js';
+import { createSyncGateway, gatewayDatabase } from '../sync/gateway/index.js';
+import type { GatewayLogEntry, SyncGateway } from '../sync/gateway/index.js';
+
+/** Where the gateway is mounted on the embedded server. */
+export const GATEWAY_PATH = '/fieldsync';
+
+/** A running server with its gateway. */
+export interface ServerWithGateway {
+  readonly server: EmbeddedServer;
+  readonly gateway: SyncGateway;
+  /** Gateway URL of a database, e.g. `http://127.0.0.1:5984/fieldsync/medic`. */
+  gatewayUrl(db: string): string;
+  /** Creates the database if needed and installs the rules' design doc. */
+  prepare(): Promise<void>;
+}
+
+/** Starts the embedded server with the gateway for `db` (default `medic`). */
+export async function startServerWithGateway(
+  options: Omit<EmbeddedServerOptions, 'mount'>, db = 'medic', rules: ChtRulesOptions = {}, log?: (entry: GatewayLogEntry) => void,
+): Promise<ServerWithGateway> {
+  const mounted: { gateway?: SyncGateway } = {};
+  const server = await startEmbeddedServer({
+    ...options,
+    mount: (app) => app.use(GATEWAY_PATH, (req, res, next) => (mounted.gateway ? mounted.gateway(req, res, next) : next())),
+  });
+  const created = createSyncGateway({
+    couchUrl: server.url, admin: options.admin, databases: { [db]: gatewayDatabase(chtAccessRules(rules)) }, ...(log ? { log } : {}),
+  });
+  mounted.gateway = created;
+  const auth = `Basic ${btoa(`${options.admin.username}:${options.admin.password}`)}`;
+  return {
+    server,
+    gateway: created,
+    gatewayUrl: (name) => `${server.url}${GATEWAY_PATH}/${encodeURIComponent(name)}`,
+    async prepare() {
+      const res = await fetch(`${server.url}/${encodeURIComponent(db)}`, { method: 'PUT', headers: { authorization: auth } });
+      if (!res.ok && res.status !== 412) throw new Error(`could not create ${db}: ${res.status}`);
+      await created.install();
+    },
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * hydrate: contacts and reports ready for use, for a whole batch in a bounded number of requests.
+ *
+ * Every id a batch needs is known from what is stored: a minified chain lists all its ancestors,
+ * a place names its primary contact, a report names its author, patient and place. So the
+ * documents are fetched in rounds (shortcodes first, then everything the batch names, then what
+ * those name: subjects' ancestors, places' primary contacts), each round one request for the whole
+ * batch: at most 4 requests however deep the hierarchy and however many documents.
+ * Lookups are by Map; a hydrated place shared by many documents is built once and shared.
+ */
+import type { DocSource, StoredDoc } from '../sources/types.js';
+import { readChain } from './chain.js';
+import type { StoredChain } from './chain.js';
+import { problemKey } from './problems.js';
+import type { LineageProblem } from './problems.js';
+import { isContact, isObject, isReport, linkedDocs, refId, reportSubjects } from './shapes.js';
+import type { Json } from './shapes.js';
+
+/** Options of {@link hydrate}. */
+export interface HydrateOptions {
+  /** Chains deeper than this are filled this far and the rest kept as stored (default 20). */
+  readonly maxDepth?: number;
+}
+
+/** A hydrated batch, in input order, with what could not be filled. */
+export interface HydrateResult<T extends Json = Json> {
+  readonly docs: readonly T[];
+  readonly problems: readonly LineageProblem[];
+}
+
+const MAX_ROUNDS = 6;
+
+interface Batch {
+  readonly known: Map<string, StoredDoc>;
+  readonly deleted: Set<string>;
+  readonly byShortcode: Map<string, StoredDoc>;
+  readonly maxDepth: number;
+}
+
+function ownChain(doc: Json, maxDepth: number): StoredChain {
+  return readChain(doc['parent'], maxDepth, typeof doc['_id'] === 'string' ? [doc['_id']] : []);
+}
+
+/** Resolves a `patient_id`/`place_id` value: a shortcode when one matches, else a uuid. */
+function resolveSubject(batch: Batch, ref: string | undefined): StoredDoc | undefined {
+  if (ref === undefined) return undefined;
+  return batch.byShortcode.get(ref) ?? batch.known.get(ref);
+}
+
+/** Every id the batch needs given what is known so far. */
+function neededIds(docs: readonly Json[], batch: Batch): Set<string> {
+  const needed = new Set<string>();
+  const addChain = (chain: StoredChain): void => {
+    for (const id of chain.ids) {
+      needed.add(id);
+      const place = batch.known.get(id);
+      const contactId = place ? refId(place['contact']) : undefined;
+      if (contactId) needed.add(contactId);
+    }
+  };
+  const addContactLineage = (contact: Json): void => {
+    addChain(ownChain(contact, batch.maxDepth));
+    const primary = refId(contact['contact']);
+    if (primary) needed.add(primary);
+  };
+  for (const doc of docs) {
+    if (isContact(doc)) {
+      addContactLineage(doc);
+      for (const ref of Object.values(linkedDocs(doc) ?? {})) {
+        const id = refId(ref);
+        if (id) needed.add(id);
+      }
+    } else if (isReport(doc)) {
+      const author = doc['contact'];
+      const authorId = refId(author);
+      if (authorId) {
+        needed.add(authorId);
+        if (isObject(author)) addChain(readChain(author['parent'], batch.maxDepth, [authorId]));
+      }
+      const { patientCode, patientUuid, placeCode } = reportSubjects(doc);
+      for (const ref of [patientCode, patientUuid, placeCode]) {
+        if (ref === undefined) continue;
+        const subject = resolveSubject(batch, ref);
+        if (subject) addContactLineage(subject);
+        else if (!batch.byShortcode.has(ref)) needed.add(ref);
+      }
+    }
+  }
+  return needed;
+}
+
+/** Builds hydrated objects from the known documents, sharing what is shared. */
+class Builder {
+  private readonly chains = new Map<string, Json | undefined>();
+  private readonly problems = new Map<string, LineageProblem>();
+
+  constructor(private readonly batch: Batch) {}
+
+  report(problem: LineageProblem): void {
+    this.problems.set(problemKey(problem), problem);
+  }
+
+  allProblems(): LineageProblem[] {
+    return [...this.problems.values()];
+  }
+
+  /** A place's (or person's) primary contact: the person as stored, with the stored reference's chain. */
+  primaryContact(ownerId: string, ref: unknown): unknown {
+    const id = refId(ref);
+    if (id === undefined) return ref;
+    const person = this.batch.known.get(id);
+    if (!person) {
+      this.report({ kind: 'missing-contact', docId: ownerId, contactId: id, deleted: this.batch.deleted.has(id) });
+      return ref;
+    }
+    // Keep the chain the reference stored, so minify gives back exactly what was stored.
+    const { parent: _ownParent, ...rest } = person;
+    return isObject(ref) && 'parent' in ref ? { ...rest, parent: ref['parent'] } : rest;
+  }
+
+  /** A hydrated chain for `docId`: each level the full place with its primary contact. */
+  chain(docId: string, chain: StoredChain): Json | undefined {
+    if (chain.cut) this.report(chain.cut.kind === 'cycle' ? { kind: 'cycle', docId, repeatedId: chain.cut.repeatedId } : { kind: 'too-deep', docId, limit: chain.cut.limit });
+    let above: unknown = chain.remainder;
+    for (let i = chain.ids.length - 1; i >= 0; i -= 1) {
+      above = this.level(docId, chain.ids.slice(i), i === chain.ids.length - 1 ? chain.remainder : undefined, above);
+    }
+    return above as Json | undefined;
+  }
+
+  private level(docId: string, ids: readonly string[], remainder: unknown, above: unknown): Json {
+    const id = ids[0] as string;
+    const key = remainder === undefined ? ids.join('\u0000') : undefined;
+    const cached = key === undefined ? undefined : this.chains.get(key);
+    const place = this.batch.known.get(id);
+    if (!place) this.report({ kind: 'missing-parent', docId, parentId: id, deleted: this.batch.deleted.has(id) });
+    if (cached) return cached;
+    const built: Record<string, unknown> = place ? { ...place } : { _id: id };
+    if (above === undefined) delete built['parent'];
+    else built['parent'] = above;
+    if (place && 'contact' in place) built['contact'] = this.primaryContact(id, place['contact']);
+    if (key !== undefined) this.chains.set(key, built);
+    return built;
+  }
+
+  /** A contact with its chain, primary contact and (for input docs) linked docs. */
+  contact(doc: Json, withLinks: boolean): Json {
+    const docId = String(doc['_id']);
+    const out: Record<string, unknown> = { ...doc };
+    if ('parent' in doc) {
+      const chain = ownChain(doc, this.batch.maxDepth);
+      out['parent'] = chain.ids.length > 0 || chain.cut ? this.chain(docId, chain) : doc['parent'];
+    }
+    if ('contact' in doc) out['contact'] = this.primaryContact(docId, doc['contact']);
+    const links = withLinks ? linkedDocs(doc) : undefined;
+    if (links) {
+      out['linked_docs'] = Object.fromEntries(Object.entries(links).map(([tag, ref]) => {
+        const id = refId(ref);
+        const linked = id === undefined ? undefined : this.batch.known.get(id);
+        if (id !== undefined && !linked) this.report({ kind: 'missing-linked-doc', docId, tag, linkedId: id, deleted: this.batch.deleted.has(id) });
+        return [tag, linked ?? ref];
+      }));
+    }
+    return out;
+  }
+
+  /** A report with its author (and the author's chain), patient and place. */
+  reportDoc(doc: Json): Json {
+    const docId = String(doc['_id']);
+    const out: Record<string, unknown> = { ...doc };
+    const author = doc['contact'];
+    const authorId = refId(author);
+    if (authorId !== undefined) {
+      const authorDoc = this.batch.known.get(authorId);
+      if (!authorDoc) this.report({ kind: 'missing-contact', docId, contactId: authorId, deleted: this.batch.deleted.has(authorId) });
+      const { parent: _ownParent, ...authorFields } = authorDoc ?? { _id: authorId };
+      const hydratedAuthor: Record<string, unknown> = { ...authorFields };
+      if (isObject(author) && 'parent' in author) {
+        const chain = readChain(author['parent'], this.batch.maxDepth, [authorId]);
+        hydratedAuthor['parent'] = chain.ids.length > 0 || chain.cut ? this.chain(docId, chain) : author['parent'];
+      }
+      out['contact'] = authorDoc || isObject(author) ? hydratedAuthor : author;
+    }
+    const { patientCode, patientUuid, placeCode } = reportSubjects(doc);
+    const patientRef = patientCode ?? patientUuid;
+    if (patientRef !== undefined) {
+      const patient = resolveSubject(this.batch, patientCode) ?? resolveSubject(this.batch, patientUuid);
+      if (patient) out['patient'] = this.contact(patient, false);
+      else this.report({ kind: 'missing-patient', docId, ref: patientRef });
+    }
+    if (placeCode !== undefined) {
+      const place = resolveSubject(this.batch, placeCode);
+      if (place) out['place'] = this.contact(place, false);
+      else this.report({ kind: 'missing-place', docId, ref: placeCode });
+    }
+    return out;
+  }
+}
+
+/**
+ * Hydrates a batch of contacts and/or reports read from `source`. Documents that are neither are
+ * returned as they are. Inputs are never modified. Missing documents, cycles and over-deep chains
+ * are reported in `problems`; the affected levels stay as stored `{_id}` stubs.
+ */
+export async function hydrate<T extends Json>(docs: readonly T[], source: DocSource, options: HydrateOptions = {}): Promise<HydrateResult<T>> {
+  const batch: Batch = { known: new Map(), deleted: new Set(), byShortcode: new Map(), maxDepth: options.maxDepth ?? 20 };
+  for (const doc of docs) {
+    if (typeof doc['_id'] === 'string') batch.known.set(doc['_id'], doc as unknown as StoredDoc);
+  }
+  const codes = new Set<string>();
+  for (const doc of docs) {
+    if (!isReport(doc)) continue;
+    const { patientCode, placeCode } = reportSubjects(doc);
+    if (patientCode) codes.add(patientCode);
+    if (placeCode) codes.add(placeCode);
+  }
+  if (codes.size > 0) {
+    for (const [code, contact] of await source.findByShortcodes([...codes])) {
+      batch.byShortcode.set(code, contact);
+      batch.known.set(contact._id, contact);
+    }
+  }
+  const attempted = new Set<string>();
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    const missing = [...neededIds(docs, batch)].filter((id) => !batch.known.has(id) && !attempted.has(id));
+    if (missing.length === 0) break;
+    for (const id of missing) attempted.add(id);
+    const { found, deleted } = await source.getMany(missing);
+    for (const [id, doc] of found) batch.known.set(id, doc);
+    for (const id of deleted) batch.deleted.add(id);
+  }
+  const builder = new Builder(batch);
+  const hydrated = docs.map((doc) => {
+    if (isContact(doc)) return builder.contact(doc, true) as T;
+    if (isReport(doc)) return builder.reportDoc(doc) as T;
+    return doc;
+  });
+  return { docs: hydrated, problems: builder.allProblems() };
+}

@@ -1,0 +1,7 @@
+export { minify, minifyLineage, LineageTooDeepError, MINIFY_DEPTH_LIMIT } from './minify.js';
+export type { MinifiedRef } from './minify.js';
+export { hydrate } from './hydrate.js';
+export type { HydrateOptions, HydrateResult } from './hydrate.js';
+export type { LineageProblem } from './problems.js';
+export { CONTACT_TYPES, chainIds, isContact, isReport, reportSubjects } from './shapes.js';
+export type { ReportSubjects } from './shapes.js';

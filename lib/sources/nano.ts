@@ -1,0 +1,37 @@
+/** {@link DocSource} over nano (Node, against CouchDB): the server-side twin of the PouchDB adapter. */
+import type { DocumentScope } from 'nano';
+import { toFetchResult, toShortcodeMap } from './pouchdb.js';
+import { SHORTCODE_DESIGN_ID, shortcodeDesignDoc } from './shortcode-index.js';
+import type { DocSource, MutableStats } from './types.js';
+
+/** Creates a {@link DocSource} over a nano database. */
+export function nanoSource(db: DocumentScope<object>): DocSource {
+  const stats: MutableStats = { requests: 0, docsRead: 0 };
+  return {
+    stats,
+    async getMany(ids) {
+      if (ids.length === 0) return { found: new Map(), deleted: new Set() };
+      stats.requests += 1;
+      const response = await db.fetch({ keys: [...ids] });
+      const result = toFetchResult(response.rows as unknown as ReadonlyArray<{ key: string; value?: { deleted?: boolean }; doc?: unknown }>);
+      stats.docsRead += result.found.size;
+      return result;
+    },
+    async findByShortcodes(codes) {
+      if (codes.length === 0) return new Map();
+      stats.requests += 1;
+      const response = await db.view('fieldsync-lineage', 'contacts_by_shortcode', { keys: [...codes], include_docs: true });
+      const byCode = toShortcodeMap(response.rows);
+      stats.docsRead += byCode.size;
+      return byCode;
+    },
+  };
+}
+
+/** Installs (or updates) the shortcode view through nano (admin credentials needed on CouchDB). */
+export async function installShortcodeIndexNano(db: DocumentScope<object>): Promise<void> {
+  const wanted = shortcodeDesignDoc();
+  const current = await db.get(SHORTCODE_DESIGN_ID).catch(() => undefined) as ({ _rev: string; views?: unknown } | undefined);
+  if (current && JSON.stringify(current.views) === JSON.stringify(wanted.views)) return;
+  await db.insert(current ? { ...wanted, _rev: current._rev } : wanted);
+}

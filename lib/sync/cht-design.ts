@@ -4,7 +4,7 @@
  * ES5 so they run in every CouchDB JavaScript engine and in PouchDB; `test/sync/cht-design.spec.ts`
  * checks that the view files documents exactly as {@link chtReplicationKeys} does.
  */
-import { CONTACT_TYPES } from './cht-keys.js';
+import { CONTACT_TYPES } from '../lineage/shapes.js';
 import type { PublicDocs } from './cht-keys.js';
 import type { AnyDoc } from './rules.js';
 
@@ -14,7 +14,7 @@ export const CHT_DESIGN_ID = '_design/fieldsync-sync';
 /** `[ancestorId]` and `[ancestorId, depth]` for a contact and each of its ancestors; value: its shortcode. */
 function contactsByDepthMap(): string {
   return `function (doc) {
-  var types = ${JSON.stringify(CONTACT_TYPES)};
+  var types = ${JSON.stringify([...CONTACT_TYPES])};
   if (types.indexOf(doc.type) === -1) return;
   var shortcode = doc.patient_id || doc.place_id || null;
   var seen = {};
@@ -33,7 +33,7 @@ function contactsByDepthMap(): string {
 /** One row per replication key of a document; value: its current revision. */
 function replicationKeysMap(publicDocs: PublicDocs): string {
   return `function (doc) {
-  var contactTypes = ${JSON.stringify(CONTACT_TYPES)};
+  var contactTypes = ${JSON.stringify([...CONTACT_TYPES])};
   var publicTypes = ${JSON.stringify(publicDocs.types)};
   var publicIds = ${JSON.stringify(publicDocs.ids)};
   function str(v) { return typeof v === 'string' && v !== '' ? v : undefined; }

@@ -3,10 +3,8 @@
  * the `replication_keys` view (`cht-design.ts` holds the same logic as CouchDB view source, and a test
  * checks the two agree on every fixture).
  */
+import { isContact } from '../lineage/shapes.js';
 import type { AnyDoc } from './rules.js';
-
-/** Document types that are contacts (the four legacy types and the configurable one). */
-export const CONTACT_TYPES: readonly string[] = ['person', 'clinic', 'health_centre', 'district_hospital', 'contact'];
 
 /** Key under which every signed-in user reads a document (forms, translations, settings...). */
 export const PUBLIC_KEY = '_all';
@@ -39,11 +37,6 @@ function field(record: unknown, key: string): unknown {
 
 function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-/** True for a contact document (person or place). */
-export function isContact(doc: AnyDoc): boolean {
-  return typeof doc.type === 'string' && CONTACT_TYPES.includes(doc.type);
 }
 
 /** True for a document only admins write and everybody reads. */

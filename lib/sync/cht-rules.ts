@@ -6,9 +6,10 @@
  */
 import { chtDesignDoc, CHT_DESIGN_ID } from './cht-design.js';
 import {
-  chtReplicationKeys, DEFAULT_PUBLIC_DOCS, isContact, isPublicDoc, parentIds, PUBLIC_KEY, shortcodeOf, userSettingsId,
+  chtReplicationKeys, DEFAULT_PUBLIC_DOCS, isPublicDoc, parentIds, PUBLIC_KEY, shortcodeOf, userSettingsId,
 } from './cht-keys.js';
 import type { PublicDocs } from './cht-keys.js';
+import { isContact } from '../lineage/shapes.js';
 import type { AccessRules, AnyDoc, Forbidden, RulesQuery, SyncUser } from './rules.js';
 
 /** Options of {@link chtAccessRules}. */

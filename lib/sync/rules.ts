@@ -62,8 +62,9 @@ export interface AccessRules<Context> {
   /**
    * Checks a write. `stored` is the server's current winning version (undefined for a new doc);
    * both versions must be acceptable, so a user cannot take a document by rewriting its owner.
-   * `batch` holds the other docs of the same push, so a contact created in it can make a report
-   * in it allowed.
+   * `batch` holds the docs of the same push that are acceptable so far (the gateway re-checks
+   * without refused ones until nothing changes), so a contact created in it can make a report in it
+   * allowed, but a refused contact never vouches for anything.
    */
   checkWrite(doc: AnyDoc, stored: AnyDoc | undefined, context: Context, batch: readonly AnyDoc[]): Forbidden | undefined;
 }

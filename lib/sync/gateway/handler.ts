@@ -224,7 +224,16 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
       const { context } = await contextOf(ctx, true);
       const stored = new Map<string, AnyDoc>();
       for (const row of await couch.allDocs(ctx.db, batch.map((d) => d._id), true)) if (row.doc && !row.deleted) stored.set(row.id, row.doc);
-      const verdicts = batch.map((doc) => ctx.served.rules.checkWrite(doc, stored.get(doc._id), context, batch));
+      // A doc may lean on others of the same push (a report on a contact created with it), but only on
+      // ones that are accepted themselves: drop the refused from the batch until nothing changes.
+      let acceptable: readonly AnyDoc[] = batch;
+      let verdicts = batch.map((doc) => ctx.served.rules.checkWrite(doc, stored.get(doc._id), context, acceptable));
+      for (;;) {
+        const next = batch.filter((_doc, i) => verdicts[i] === undefined);
+        if (next.length === acceptable.length) break;
+        acceptable = next;
+        verdicts = batch.map((doc) => ctx.served.rules.checkWrite(doc, stored.get(doc._id), context, acceptable));
+      }
       const accepted = batch.filter((_doc, i) => verdicts[i] === undefined);
       const written = accepted.length > 0
         ? (await couch.request(ctx.db, 'POST', '_bulk_docs', undefined, { docs: accepted, new_edits: newEdits })) as Array<Record<string, unknown>>

@@ -9,9 +9,16 @@ import * as fieldsync from '../lib/index.js';
 PouchDB.plugin(indexeddb);
 const local = new PouchDB('app', { adapter: 'indexeddb' });
 
+/** Syncs, hydrates what arrived, checks consistency and minifies before a write. */
 export async function start(): Promise<number> {
-  const checker = fieldsync.createConsistencyChecker();
+  const sync = fieldsync.createSyncClient({ local, url: '/fieldsync/medic' });
+  sync.on('progress', ({ done, total }) => { document.title = `${done}/${total}`; });
+  await sync.sync();
+  await fieldsync.installShortcodeIndex(local);
   const all = await local.allDocs({ include_docs: true });
-  for (const row of all.rows) checker.add(row.doc);
+  const docs = all.rows.flatMap((row) => (row.doc ? [row.doc as unknown as fieldsync.StoredDoc] : []));
+  const { docs: hydrated } = await fieldsync.hydrate(docs, fieldsync.pouchSource(local));
+  const checker = fieldsync.createConsistencyChecker();
+  for (const doc of hydrated) checker.add(fieldsync.minify(doc));
   return checker.problems().length;
 }

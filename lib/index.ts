@@ -10,3 +10,4 @@ export type { SeedDataSet, SeedDoc, SeedOptions, SeedSize, SeedUser } from './se
 export * from './sync/index.js';
 export * from './lineage/index.js';
 export * from './sources/index.js';
+export * from './codecs/index.js';

@@ -27,7 +27,7 @@ export const DEFAULT_PUBLIC_DOCS: PublicDocs = {
 };
 
 /** The `_users`/user-settings id of a CouchDB user name. */
-export function userSettingsId(name: string): string {
+export function settingsIdOf(name: string): string {
   return `org.couchdb.user:${name}`;
 }
 
@@ -48,7 +48,7 @@ export function isPublicDoc(doc: AnyDoc, publicDocs: PublicDocs): boolean {
  * The subject of a report: the patient (shortcode or uuid) or place it is about, else its author.
  * Reports whose patient could not be found are filed under their author, as CHT does.
  */
-export function reportSubject(doc: AnyDoc): string | undefined {
+export function replicationSubject(doc: AnyDoc): string | undefined {
   const fields = doc.fields;
   const author = nonEmptyString(field(doc.contact, '_id'));
   const errors = Array.isArray(doc.errors) ? doc.errors : [];
@@ -70,7 +70,7 @@ export function chtReplicationKeys(doc: AnyDoc, publicDocs: PublicDocs = DEFAULT
   if (isContact(doc)) return [doc._id];
   switch (doc.type) {
     case 'data_record':
-      return [reportSubject(doc) ?? UNASSIGNED_KEY];
+      return [replicationSubject(doc) ?? UNASSIGNED_KEY];
     case 'task':
       return typeof doc.user === 'string' ? [doc.user] : [];
     case 'target':

@@ -6,7 +6,7 @@
  */
 import { chtDesignDoc, CHT_DESIGN_ID } from './cht-design.js';
 import {
-  chtReplicationKeys, DEFAULT_PUBLIC_DOCS, isPublicDoc, parentIds, PUBLIC_KEY, shortcodeOf, userSettingsId,
+  chtReplicationKeys, DEFAULT_PUBLIC_DOCS, isPublicDoc, parentIds, PUBLIC_KEY, shortcodeOf, settingsIdOf,
 } from './cht-keys.js';
 import type { PublicDocs } from './cht-keys.js';
 import { isContact } from '../lineage/shapes.js';
@@ -48,7 +48,7 @@ function depthOf(user: SyncUser, options: ChtRulesOptions): number {
 }
 
 async function buildContext(user: SyncUser, query: RulesQuery, options: ChtRulesOptions): Promise<ChtContext> {
-  const userId = userSettingsId(user.name);
+  const userId = settingsIdOf(user.name);
   const settings = (await query.getMany([userId])).get(userId);
   const facilityIds = asIds(settings?.facility_id);
   const contactId = asIds(settings?.contact_id)[0];

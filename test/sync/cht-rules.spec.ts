@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import Nano from 'nano';
 import { generateDataSet } from '../../lib/seed/dataset.js';
 import { chtDesignDoc, CHT_DESIGN_ID } from '../../lib/sync/cht-design.js';
-import { chtReplicationKeys, DEFAULT_PUBLIC_DOCS, reportSubject } from '../../lib/sync/cht-keys.js';
+import { chtReplicationKeys, DEFAULT_PUBLIC_DOCS, replicationSubject } from '../../lib/sync/cht-keys.js';
 import { chtAccessRules } from '../../lib/sync/cht-rules.js';
 import type { ChtContext } from '../../lib/sync/cht-rules.js';
 import type { AnyDoc } from '../../lib/sync/rules.js';
@@ -49,7 +49,7 @@ describe('CHT replication keys', () => {
       ['author when the patient is unknown', { _id: 'r', type: 'data_record', fields: { patient_id: 'nope' }, errors: [{ code: 'registration_not_found' }], contact: { _id: 'a' } }, 'a'],
       ['nobody for an unknown sender', { _id: 'r', type: 'data_record', sms_message: { message: 'hi' } }, undefined],
     ];
-    for (const [name, doc, subject] of table) assert.equal(reportSubject(doc), subject, name);
+    for (const [name, doc, subject] of table) assert.equal(replicationSubject(doc), subject, name);
   });
 
   it('keys each kind of document', () => {

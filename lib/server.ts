@@ -7,3 +7,4 @@ export type { AdminCredentials, EmbeddedServer, EmbeddedServerOptions, EmbeddedS
 export { createSyncGateway, gatewayDatabase } from './sync/gateway/index.js';
 export type { GatewayDatabase, GatewayLogEntry, SyncGateway, SyncGatewayOptions } from './sync/gateway/index.js';
 export { installShortcodeIndexNano, nanoSource } from './sources/nano.js';
+export type { NanoDbLike } from './sources/nano.js';

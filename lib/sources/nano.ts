@@ -1,11 +1,21 @@
 /** {@link DocSource} over nano (Node, against CouchDB): the server-side twin of the PouchDB adapter. */
-import type { DocumentScope } from 'nano';
 import { toFetchResult, toShortcodeMap } from './pouchdb.js';
 import { SHORTCODE_DESIGN_ID, shortcodeDesignDoc } from './shortcode-index.js';
 import type { DocSource, MutableStats } from './types.js';
 
+/**
+ * The part of a nano database (`nano.use(name)`) this adapter uses. Declared here so fieldsync's
+ * types never pull in nano's (and through them undici's) declarations.
+ */
+export interface NanoDbLike {
+  fetch(body: { keys: string[] }): Promise<{ rows: readonly unknown[] }>;
+  view(design: string, view: string, params: { keys: string[]; include_docs: true }): Promise<{ rows: ReadonlyArray<{ key: unknown; doc?: unknown }> }>;
+  get(id: string): Promise<unknown>;
+  insert(doc: object): Promise<unknown>;
+}
+
 /** Creates a {@link DocSource} over a nano database. */
-export function nanoSource(db: DocumentScope<object>): DocSource {
+export function nanoSource(db: NanoDbLike): DocSource {
   const stats: MutableStats = { requests: 0, docsRead: 0 };
   return {
     stats,
@@ -29,7 +39,7 @@ export function nanoSource(db: DocumentScope<object>): DocSource {
 }
 
 /** Installs (or updates) the shortcode view through nano (admin credentials needed on CouchDB). */
-export async function installShortcodeIndexNano(db: DocumentScope<object>): Promise<void> {
+export async function installShortcodeIndexNano(db: NanoDbLike): Promise<void> {
   const wanted = shortcodeDesignDoc();
   const current = await db.get(SHORTCODE_DESIGN_ID).catch(() => undefined) as ({ _rev: string; views?: unknown } | undefined);
   if (current && JSON.stringify(current.views) === JSON.stringify(wanted.views)) return;

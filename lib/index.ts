@@ -11,3 +11,4 @@ export * from './sync/index.js';
 export * from './lineage/index.js';
 export * from './sources/index.js';
 export * from './codecs/index.js';
+export * from './tasks/index.js';

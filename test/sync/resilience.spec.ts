@@ -85,6 +85,24 @@ describe('sync through failures', function () {
     });
   });
 
+  describe('warnings', () => {
+    it('warns a user who may see more documents than the threshold, and still syncs', async () => {
+      const world = await syncWorld({ warnDocs: 10 });
+      try {
+        const me = world.user('chw11');
+        const client = createSyncClient({ local: memoryPouch(), url: world.url, auth: { username: me.name, password: me.password } });
+        const warnings: string[] = [];
+        client.on('warning', (w) => warnings.push(w));
+        const result = await client.sync();
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0] ?? '', new RegExp(`may see ${result.pull.listed} documents, more than 10`));
+        assert.equal(result.state, 'up-to-date');
+      } finally {
+        await world.stop();
+      }
+    });
+  });
+
   describe('live sync', () => {
     let world: SyncWorld;
     before(async () => { world = await syncWorld(); });

@@ -37,7 +37,7 @@ export interface SyncWorld {
 const NOW = Date.UTC(2026, 10, 1);
 
 /** Builds a world of the given seed size with fresh database and user names. */
-export async function syncWorld(options: { size?: SeedSize; rules?: ChtRulesOptions; maxDocs?: number } = {}): Promise<SyncWorld> {
+export async function syncWorld(options: { size?: SeedSize; rules?: ChtRulesOptions; maxDocs?: number; warnDocs?: number } = {}): Promise<SyncWorld> {
   const couch = await testCouch();
   const db = couch.uniqueDbName('sync');
   const suffix = db.split('-').slice(-2).join('');
@@ -66,6 +66,7 @@ export async function syncWorld(options: { size?: SeedSize; rules?: ChtRulesOpti
     databases: { [db]: gatewayDatabase(chtAccessRules(options.rules)) },
     contextTtlMs: 0,
     ...(options.maxDocs !== undefined ? { maxDocs: options.maxDocs } : {}),
+    ...(options.warnDocs !== undefined ? { warnDocs: options.warnDocs } : {}),
     log: (entry) => log.push(entry),
   });
   await gateway.install();

@@ -12,3 +12,4 @@ export * from './lineage/index.js';
 export * from './sources/index.js';
 export * from './codecs/index.js';
 export * from './tasks/index.js';
+export * from './targets/index.js';

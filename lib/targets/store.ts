@@ -1,0 +1,123 @@
+/**
+ * Target values kept up to date incrementally. Emissions are stored per target, instance id and
+ * requester; when one contact's data changes only its emissions are replaced and only the instances
+ * they touch are re-counted, so a refresh after one report costs that report, not the whole
+ * catchment. Counting follows CHT: instances outside the period are ignored, a shared instance id
+ * counts once (the most recently reported requester wins), and with `passesIfGroupCount` the total is
+ * the number of groups and a group passes with enough passing instances.
+ */
+import type { TargetEmission, TargetSettings, TargetValue } from './emission.js';
+import { percentOf } from './emission.js';
+
+interface Entry { readonly pass: boolean; readonly groupBy: string | undefined; readonly order: number; readonly requester: string }
+
+interface Tally {
+  pass: number;
+  total: number;
+  /** groupBy -> [passing instances, instances]. */
+  readonly groups: Map<string, [number, number]>;
+}
+
+/** Inclusive bounds of the period counted (ms). */
+export interface CountedRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** An incrementally maintained set of target values for one period. */
+export class TargetStore {
+  private readonly settings: ReadonlyMap<string, TargetSettings>;
+  /** target -> instance id -> requester -> entry. */
+  private readonly entries = new Map<string, Map<string, Map<string, Entry>>>();
+  /** target -> instance id -> the entry counted. */
+  private readonly winners = new Map<string, Map<string, Entry>>();
+  private readonly tallies = new Map<string, Tally>();
+  /** requester -> the (target, instance) pairs it emitted. */
+  private readonly byRequester = new Map<string, Array<[string, string]>>();
+
+  /** A store counting `range` for the given targets. */
+  constructor(settings: readonly TargetSettings[], private readonly range: CountedRange) {
+    this.settings = new Map(settings.map((s) => [s.id, s]));
+    for (const s of settings) this.tallies.set(s.id, { pass: 0, total: 0, groups: new Map() });
+  }
+
+  /**
+   * Replaces everything `requester` emitted with `emissions` (possibly none). Emissions of unknown
+   * targets, deleted ones and ones dated outside the period are not counted.
+   */
+  replace(requester: string, emissions: readonly TargetEmission[]): void {
+    const touched = new Set<string>();
+    for (const [target, instance] of this.byRequester.get(requester) ?? []) {
+      this.entries.get(target)?.get(instance)?.delete(requester);
+      touched.add(`${target}\u0000${instance}`);
+    }
+    const mine: Array<[string, string]> = [];
+    for (const e of emissions) {
+      if (!this.settings.has(e.type) || e.deleted === true || e.date < this.range.from || e.date > this.range.to) continue;
+      let byInstance = this.entries.get(e.type);
+      if (!byInstance) this.entries.set(e.type, (byInstance = new Map<string, Map<string, Entry>>()));
+      let byRequester = byInstance.get(e._id);
+      if (!byRequester) byInstance.set(e._id, (byRequester = new Map<string, Entry>()));
+      byRequester.set(requester, { pass: e.pass, groupBy: e.groupBy, order: e.contact.reported_date ?? -1, requester });
+      mine.push([e.type, e._id]);
+      touched.add(`${e.type}\u0000${e._id}`);
+    }
+    if (mine.length > 0) this.byRequester.set(requester, mine);
+    else this.byRequester.delete(requester);
+    for (const key of touched) {
+      const [target, instance] = key.split('\u0000') as [string, string];
+      this.recount(target, instance);
+    }
+  }
+
+  /** The current value of every target, in the order the settings were given. */
+  values(): Array<{ readonly id: string; readonly value: TargetValue }> {
+    return [...this.settings.values()].map((s) => {
+      const tally = this.tallies.get(s.id) as Tally;
+      const { pass, total } = tally;
+      return { id: s.id, value: s.type === 'percent' ? { pass, total, percent: percentOf(pass, total) } : { pass, total } };
+    });
+  }
+
+  private recount(target: string, instance: string): void {
+    const winners = this.winners.get(target) ?? new Map<string, Entry>();
+    this.winners.set(target, winners);
+    const before = winners.get(instance);
+    let best: Entry | undefined;
+    for (const entry of this.entries.get(target)?.get(instance)?.values() ?? []) {
+      // Most recently reported requester wins; ties go to the greater id, so input order never matters.
+      if (!best || entry.order > best.order || (entry.order === best.order && entry.requester > best.requester)) best = entry;
+    }
+    if (before === best) return;
+    if (before) this.count(target, before, -1);
+    if (best) { winners.set(instance, best); this.count(target, best, +1); } else winners.delete(instance);
+  }
+
+  private count(target: string, entry: Entry, sign: 1 | -1): void {
+    const settings = this.settings.get(target) as TargetSettings;
+    const tally = this.tallies.get(target) as Tally;
+    const needed = settings.passesIfGroupCount?.gte;
+    if (needed === undefined) {
+      tally.total += sign;
+      if (entry.pass) tally.pass += sign;
+      return;
+    }
+    if (entry.groupBy === undefined) return; // CHT ignores ungrouped instances of a group target
+    const group = tally.groups.get(entry.groupBy) ?? [0, 0];
+    const passedBefore = group[0] >= needed;
+    const existedBefore = group[1] > 0;
+    if (entry.pass) group[0] += sign;
+    group[1] += sign;
+    if (group[1] === 0) tally.groups.delete(entry.groupBy);
+    else tally.groups.set(entry.groupBy, group);
+    tally.total += (group[1] > 0 ? 1 : 0) - (existedBefore ? 1 : 0);
+    tally.pass += (group[1] > 0 && group[0] >= needed ? 1 : 0) - (passedBefore ? 1 : 0);
+  }
+}
+
+/** Counts a whole set of emissions at once (a fresh store fed every requester). */
+export function countTargets(settings: readonly TargetSettings[], range: CountedRange, byRequester: ReadonlyMap<string, readonly TargetEmission[]>): Array<{ readonly id: string; readonly value: TargetValue }> {
+  const store = new TargetStore(settings, range);
+  for (const [requester, emissions] of byRequester) store.replace(requester, emissions);
+  return store.values();
+}

@@ -13,3 +13,4 @@ export * from './sources/index.js';
 export * from './codecs/index.js';
 export * from './tasks/index.js';
 export * from './targets/index.js';
+export * from './phr/index.js';

@@ -6,6 +6,7 @@ import { describeFailure } from './output.js';
 import { outputMode } from './progress.js';
 import { seed } from './seed.js';
 import { serve } from './serve.js';
+import { validate } from './validate.js';
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -36,6 +37,17 @@ function program(): Command {
       const mode = outputMode(options.json);
       const result = await seed(url, options, mode, log);
       if (mode === 'json') log(JSON.stringify(result));
+    });
+  cli.command('validate <url>')
+    .description('decode every document of a live database and check cross-document rules; exit 1 if any is invalid')
+    .option('--db <name>', 'database to read', 'medic')
+    .option('--schema <schema>', 'cht, phr, or auto (phr for testingdb)', 'auto')
+    .option('--json', 'print only the result, as JSON')
+    .action(async (url: string, options: { db: string; schema: string; json?: boolean }) => {
+      const mode = outputMode(options.json);
+      const result = await validate(url, options, mode, log);
+      if (mode === 'json') log(JSON.stringify(result));
+      if (result.invalid.length + result.crossDocument.length > 0) process.exitCode = 1;
     });
   cli.command('demo')
     .description('run the whole offline-first flow on an in-memory embedded server')

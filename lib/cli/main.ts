@@ -31,9 +31,10 @@ function program(): Command {
     .option('--size <size>', 'small, medium or large (100,000 docs)', 'small')
     .option('--seed <n>', 'random seed: the same seed writes the same documents', '1')
     .option('--db <name>', 'database to write', 'medic')
+    .option('--phr-db <name>', 'PHR database to write', 'testingdb')
     .option('--now <date>', 'date the data set ends on (default: today, UTC)')
     .option('--json', 'print only the result, as JSON')
-    .action(async (url: string, options: { size: string; seed: string; db: string; now?: string; json?: boolean }) => {
+    .action(async (url: string, options: { size: string; seed: string; db: string; phrDb: string; now?: string; json?: boolean }) => {
       const mode = outputMode(options.json);
       const result = await seed(url, options, mode, log);
       if (mode === 'json') log(JSON.stringify(result));

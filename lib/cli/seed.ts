@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DocumentScope } from 'nano';
 import { generateDataSet } from '../seed/dataset.js';
+import { phrDataSet } from '../seed/phr.js';
 import type { SeedDoc, SeedSize } from '../seed/dataset.js';
 import { connect, ensureDb } from './couch.js';
 import { CliError } from './output.js';
@@ -14,9 +15,14 @@ export interface SeedResult {
   readonly written: number;
   readonly unchanged: number;
   readonly users: number;
+  readonly phrDb: string;
+  readonly phrWritten: number;
 }
 
 const BATCH = 1000;
+
+/** App users of the PHR data set (password `<name>-pass`). */
+const PHR_APP_USERS = ['asha', 'ravi', 'meera'];
 
 function withoutRev(doc: Record<string, unknown>): Record<string, unknown> {
   const { _rev: _ignored, _attachments: _att, ...rest } = doc;
@@ -59,6 +65,8 @@ export interface SeedCommandOptions {
   readonly size: string;
   readonly seed: string;
   readonly db: string;
+  /** The PHR database to write (testingdb). */
+  readonly phrDb: string;
   readonly now?: string;
 }
 
@@ -89,6 +97,20 @@ export async function seed(url: string, options: SeedCommandOptions, mode: Outpu
     await users.insert(user);
     usersWritten += 1;
   }
-  if (mode !== 'json') log(`_users: ${usersWritten} users created (${data.credentials.map((c) => c.name).join(', ')})`);
-  return { db: options.db, written, unchanged: data.medic.length - written, users: usersWritten };
+  // The PHR database: a few app users with documents in every collection, and the catalogue.
+  const phrUsers = PHR_APP_USERS.slice(0, options.size === 'small' ? 2 : 3);
+  const phrDocs = phrDataSet(phrUsers);
+  await ensureDb(server, options.phrDb);
+  const phrWritten = await writeAll(server.use<object>(options.phrDb), phrDocs, () => undefined);
+  for (const name of phrUsers) {
+    const id = `org.couchdb.user:${name}`;
+    if (await users.get(id).catch(() => undefined)) continue;
+    await users.insert({ _id: id, type: 'user', name, password: `${name}-pass`, roles: ['phr-app'] } as object);
+    usersWritten += 1;
+  }
+  if (mode !== 'json') {
+    log(`${options.phrDb}: ${phrWritten} PHR documents written for app users ${phrUsers.join(', ')}`);
+    log(`_users: ${usersWritten} users created (${[...data.credentials.map((c) => c.name), ...phrUsers].join(', ')})`);
+  }
+  return { db: options.db, written, unchanged: data.medic.length - written, users: usersWritten, phrDb: options.phrDb, phrWritten };
 }

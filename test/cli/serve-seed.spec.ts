@@ -75,11 +75,13 @@ describe('fieldsync seed', function () {
     const couch = await testCouch();
     const url = withCredentials(couch.url, couch.admin.username, couch.admin.password);
     const [a, b] = [couch.uniqueDbName('seed-a'), couch.uniqueDbName('seed-b')];
-    const first = await runCli(['seed', url, '--db', a, '--seed', '7', '--now', '2026-06-01', '--json']);
+    const [phrA, phrB] = [couch.uniqueDbName('seed-phr-a'), couch.uniqueDbName('seed-phr-b')];
+    const first = await runCli(['seed', url, '--db', a, '--phr-db', phrA, '--seed', '7', '--now', '2026-06-01', '--json']);
     assert.equal(first.code, 0, first.stderr);
-    const result = JSON.parse(first.stdout) as { written: number };
+    const result = JSON.parse(first.stdout) as { written: number; phrWritten: number };
     assert.ok(result.written > 100);
-    const second = await runCli(['seed', url, '--db', b, '--seed', '7', '--now', '2026-06-01', '--json']);
+    assert.ok(result.phrWritten > 60, 'PHR documents for the app users');
+    const second = await runCli(['seed', url, '--db', b, '--phr-db', phrB, '--seed', '7', '--now', '2026-06-01', '--json']);
     assert.equal(second.code, 0, second.stderr);
     const nano = Nano(url);
     const docsOf = async (name: string) => (await nano.use(name).list({ include_docs: true })).rows.map((row) => {
@@ -87,11 +89,12 @@ describe('fieldsync seed', function () {
       return doc;
     });
     assert.deepEqual(await docsOf(a), await docsOf(b));
-    const again = await runCli(['seed', url, '--db', a, '--seed', '7', '--now', '2026-06-01', '--json']);
-    assert.equal((JSON.parse(again.stdout) as { written: number }).written, 0);
-    const other = await runCli(['seed', url, '--db', couch.uniqueDbName('seed-c'), '--seed', '8', '--now', '2026-06-01', '--json']);
+    assert.deepEqual(await docsOf(phrA), await docsOf(phrB));
+    const again = await runCli(['seed', url, '--db', a, '--phr-db', phrA, '--seed', '7', '--now', '2026-06-01', '--json']);
+    assert.deepEqual((JSON.parse(again.stdout) as { written: number; phrWritten: number }), { ...JSON.parse(again.stdout), written: 0, phrWritten: 0 });
+    const other = await runCli(['seed', url, '--db', couch.uniqueDbName('seed-c'), '--phr-db', couch.uniqueDbName('seed-phr-c'), '--seed', '8', '--now', '2026-06-01', '--json']);
     assert.equal(other.code, 0);
-    await Promise.all([a, b].map((name) => nano.db.destroy(name)));
+    await Promise.all([a, b, phrA, phrB].map((name) => nano.db.destroy(name)));
   });
 
   it('fails in one line on wrong credentials and on an unreachable server', async () => {

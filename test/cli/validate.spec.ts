@@ -18,17 +18,20 @@ describe('fieldsync validate', function () {
     const couch = await testCouch();
     const url = withCredentials(couch.url, couch.admin.username, couch.admin.password);
     const db = couch.uniqueDbName('validate');
-    const seeded = await runCli(['seed', url, '--db', db, '--seed', '3', '--now', '2026-06-01', '--json']);
+    const phrDb = couch.uniqueDbName('validate-phr');
+    const seeded = await runCli(['seed', url, '--db', db, '--phr-db', phrDb, '--seed', '3', '--now', '2026-06-01', '--json']);
     assert.equal(seeded.code, 0, seeded.stderr);
 
     const clean = await runCli(['validate', url, '--db', db]);
     assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    const cleanPhr = await runCli(['validate', url, '--db', phrDb, '--schema', 'phr']);
+    assert.equal(cleanPhr.code, 0, cleanPhr.stdout);
     assert.match(clean.stdout, /kinds: .*person=\d+.*report=\d+/);
     assert.match(clean.stdout, /all documents are valid/);
 
     const admin = Nano(url).use<Record<string, unknown>>(db);
     const { rows } = await admin.list({ include_docs: true });
-    const person = rows.find((r) => r.doc?.['type'] === 'person')?.doc as Record<string, unknown> & { _id: string; parent: { _id: string } };
+    const person = rows.find((r) => r.doc?.['type'] === 'person')?.doc as unknown as Record<string, unknown> & { _id: string; parent: { _id: string } };
     await admin.bulk({ docs: [
       { _id: 'bad-date', type: 'person', reported_date: 'yesterday', parent: person.parent },
       { _id: 'bad-lineage', type: 'person', reported_date: 1, parent: { _id: 'c1', parent: { _id: 5 } } },

@@ -4,4 +4,4 @@ export { hydrate } from './hydrate.js';
 export type { HydrateOptions, HydrateResult } from './hydrate.js';
 export type { LineageProblem } from './problems.js';
 export { CONTACT_TYPES, chainIds, isContact, isReport, reportSubjects } from './shapes.js';
-export type { ReportSubjects } from './shapes.js';
+export type { Json, ReportSubjects } from './shapes.js';

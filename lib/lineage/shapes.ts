@@ -3,7 +3,6 @@
  * reports, the ids along a minified chain, a report's subjects. Documents are plain JSON here, so
  * lineage works on anything read from a database, valid or not.
  */
-import type { StoredDoc } from '../sources/types.js';
 
 /** Contact `type`s: the configurable one and the legacy hard-coded ones (both spellings of the centre). */
 export const CONTACT_TYPES: ReadonlySet<string> = new Set(['contact', 'person', 'clinic', 'health_center', 'health_centre', 'district_hospital', 'national_office']);
@@ -75,6 +74,3 @@ export function reportSubjects(report: Json): ReportSubjects {
 export function linkedDocs(doc: Json): Json | undefined {
   return isContact(doc) && isObject(doc['linked_docs']) ? doc['linked_docs'] : undefined;
 }
-
-/** Narrows a stored document for lineage. */
-export type LineageDoc = StoredDoc;

@@ -1,0 +1,45 @@
+/**
+ * Type-level tests: the public types come from the runtime codecs, and the branded ids keep apart
+ * what must not be mixed. `tsc` (npm test's typecheck) fails if any of these stops holding.
+ */
+import { expectTypeOf } from 'expect-type';
+import type * as t from 'io-ts';
+import type {
+  ContactId, DecodedDoc, DocKind, FormDoc, Person, Place, Report, SyncEvents, TargetDoc, TaskDoc, TaskState, UserSettingsDoc, UserSettingsId,
+} from '../../lib/index.js';
+import type { FormDoc as FormCodec, Person as PersonCodec, Report as ReportCodec, TargetDoc as TargetCodec, TaskDoc as TaskCodec } from '../../lib/codecs/index.js';
+import { decodeDoc, hydrate, minify } from '../../lib/index.js';
+
+describe('public types', () => {
+  it('are the codecs\' static types', () => {
+    expectTypeOf<Person>().toEqualTypeOf<t.TypeOf<typeof PersonCodec>>();
+    expectTypeOf<Report>().toEqualTypeOf<t.TypeOf<typeof ReportCodec>>();
+    expectTypeOf<FormDoc>().toEqualTypeOf<t.TypeOf<typeof FormCodec>>();
+    expectTypeOf<TaskDoc>().toEqualTypeOf<t.TypeOf<typeof TaskCodec>>();
+    expectTypeOf<TargetDoc>().toEqualTypeOf<t.TypeOf<typeof TargetCodec>>();
+  });
+
+  it('tell document kinds apart after decoding', () => {
+    expectTypeOf<DocKind>().toEqualTypeOf<'person' | 'place' | 'report' | 'form' | 'user' | 'user-settings' | 'task' | 'target' | 'deleted' | 'other'>();
+    expectTypeOf<Extract<DecodedDoc, { kind: 'task' }>['doc']>().toEqualTypeOf<TaskDoc>();
+    expectTypeOf<Extract<DecodedDoc, { kind: 'user-settings' }>['doc']>().toEqualTypeOf<UserSettingsDoc>();
+    expectTypeOf<Extract<DecodedDoc, { kind: 'place' }>['doc']>().toEqualTypeOf<Place>();
+    expectTypeOf<TaskDoc['state']>().toEqualTypeOf<TaskState>();
+    expectTypeOf(decodeDoc).parameter(0).toBeUnknown();
+  });
+
+  it('keep branded ids apart', () => {
+    expectTypeOf<ContactId>().not.toEqualTypeOf<UserSettingsId>();
+    expectTypeOf<string>().not.toExtend<ContactId>();
+    expectTypeOf<ContactId>().toExtend<string>();
+    expectTypeOf<Person['parent']['_id']>().toEqualTypeOf<ContactId>();
+    expectTypeOf<TaskDoc['user']>().toEqualTypeOf<UserSettingsId>();
+  });
+
+  it('keep lineage and sync generic over the caller\'s documents', () => {
+    type Mine = { readonly _id: string; readonly type: 'person'; readonly colour: string };
+    expectTypeOf(minify<Mine>).returns.toEqualTypeOf<Mine>();
+    expectTypeOf(hydrate<Mine>).returns.resolves.toHaveProperty('docs').toEqualTypeOf<readonly Mine[]>();
+    expectTypeOf<SyncEvents['progress']>().toEqualTypeOf<{ readonly phase: 'pull'; readonly done: number; readonly total: number }>();
+  });
+});

@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import jsdoc from 'eslint-plugin-jsdoc';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-check/**', 'docs/api/**', 'node_modules/**', '.tmp/**', 'examples/**/public/**', '**/*.bundle.js'] },
+  { ignores: ['dist/**', 'dist-check/**', 'docs/api/**', 'node_modules/**', '.tmp/**', 'examples/**/dist/**', '**/*.bundle.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

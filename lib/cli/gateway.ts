@@ -4,7 +4,8 @@
  * server listens; until then its path answers like any unknown path.
  */
 import { startEmbeddedServer } from '../embedded-server/index.js';
-import type { EmbeddedServer, EmbeddedServerOptions } from '../embedded-server/index.js';
+import type { EmbeddedServer, EmbeddedServerOptions, HttpHandler } from '../embedded-server/index.js';
+import express from 'express';
 import { chtAccessRules } from '../sync/cht-rules.js';
 import type { ChtRulesOptions } from '../sync/cht-rules.js';
 import { createSyncGateway, gatewayDatabase } from '../sync/gateway/index.js';
@@ -12,6 +13,9 @@ import type { GatewayLogEntry, SyncGateway } from '../sync/gateway/index.js';
 
 /** Where the gateway is mounted on the embedded server. */
 export const GATEWAY_PATH = '/fieldsync';
+
+/** Where `--static` files are served. */
+export const APP_PATH = '/app';
 
 /** A running server with its gateway. */
 export interface ServerWithGateway {
@@ -25,12 +29,18 @@ export interface ServerWithGateway {
 
 /** Starts the embedded server with the gateway for `db` (default `medic`). */
 export async function startServerWithGateway(
-  options: Omit<EmbeddedServerOptions, 'mount'>, db = 'medic', rules: ChtRulesOptions = {}, log?: (entry: GatewayLogEntry) => void,
+  options: Omit<EmbeddedServerOptions, 'mount'> & { readonly staticDir?: string },
+  db = 'medic', rules: ChtRulesOptions = {}, log?: (entry: GatewayLogEntry) => void,
 ): Promise<ServerWithGateway> {
   const mounted: { gateway?: SyncGateway } = {};
+  const { staticDir, ...serverOptions } = options;
   const server = await startEmbeddedServer({
-    ...options,
-    mount: (app) => app.use(GATEWAY_PATH, (req, res, next) => (mounted.gateway ? mounted.gateway(req, res, next) : next())),
+    ...serverOptions,
+    mount: (app) => {
+      app.use(GATEWAY_PATH, (req, res, next) => (mounted.gateway ? mounted.gateway(req, res, next) : next()));
+      // A web app served next to its gateway: same origin, so the browser sends its credentials.
+      if (staticDir) app.use(APP_PATH, express.static(staticDir) as unknown as HttpHandler);
+    },
   });
   const created = createSyncGateway({
     couchUrl: server.url, admin: options.admin, databases: { [db]: gatewayDatabase(chtAccessRules(rules)) }, ...(log ? { log } : {}),

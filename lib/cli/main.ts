@@ -23,7 +23,8 @@ function program(): Command {
     .option('--host <addr>', 'interface to listen on', '127.0.0.1')
     .option('--data <dir>', 'keep databases in LevelDB under this directory', './fieldsync-data')
     .option('--memory', 'keep databases in memory only')
-    .action(async (options: { port: string; host: string; data: string; memory?: boolean }) => {
+    .option('--static <dir>', 'serve a web app from this directory at /app')
+    .action(async (options: { port: string; host: string; data: string; memory?: boolean; static?: string }) => {
       await serve(options, log);
     });
   cli.command('seed <url>')

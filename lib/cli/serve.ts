@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { AdminCredentials, EmbeddedServer, EmbeddedStorage } from '../embedded-server/index.js';
-import { GATEWAY_PATH, startServerWithGateway } from './gateway.js';
+import { APP_PATH, GATEWAY_PATH, startServerWithGateway } from './gateway.js';
 import { CliError } from './output.js';
 
 /** Options of the serve command as commander parses them. */
@@ -12,6 +12,8 @@ export interface ServeOptions {
   readonly host: string;
   readonly data: string;
   readonly memory?: boolean;
+  /** A directory of static files (a web app) to serve at /app. */
+  readonly static?: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function serve(options: ServeOptions, log: (line: string) => void):
   const { admin, generated } = resolveAdmin(dataDir, process.env);
   let server: EmbeddedServer;
   try {
-    const started = await startServerWithGateway({ port, host: options.host, admin, storage });
+    const started = await startServerWithGateway({ port, host: options.host, admin, storage, ...(options.static ? { staticDir: path.resolve(options.static) } : {}) });
     await started.prepare();
     server = started.server;
   } catch (err) {
@@ -59,6 +61,7 @@ export async function serve(options: ServeOptions, log: (line: string) => void):
   const lines = [
     `fieldsync server listening on ${server.url} (${dataDir ? `data in ${dataDir}` : 'in memory'})`,
     `sync gateway for devices: ${server.url}${GATEWAY_PATH}/medic`,
+    ...(options.static ? [`web app: ${server.url}${APP_PATH}/`] : []),
   ];
   if (generated) lines.push(`admin account: ${admin.username} / ${admin.password}${dataDir ? ` (saved in ${path.join(dataDir, 'admin.json')})` : ''}`);
   log(lines.join('\n'));

@@ -8,7 +8,8 @@ import type {
   ContactId, DecodedDoc, DocKind, FormDoc, Person, Place, Report, SyncEvents, TargetDoc, TaskDoc, TaskState, UserSettingsDoc, UserSettingsId,
 } from '../../lib/index.js';
 import type { FormDoc as FormCodec, Person as PersonCodec, Report as ReportCodec, TargetDoc as TargetCodec, TaskDoc as TaskCodec } from '../../lib/codecs/index.js';
-import { decodeDoc, hydrate, minify } from '../../lib/index.js';
+import { chtAccessRules, createSyncClient, decodeDoc, hydrate, minify, planTaskWrites, targetDocToWrite, targetId, taskId } from '../../lib/index.js';
+import type { AccessRules, ChtContext, SyncClient } from '../../lib/index.js';
 
 describe('public types', () => {
   it('are the codecs\' static types', () => {
@@ -34,6 +35,18 @@ describe('public types', () => {
     expectTypeOf<ContactId>().toExtend<string>();
     expectTypeOf<Person['parent']['_id']>().toEqualTypeOf<ContactId>();
     expectTypeOf<TaskDoc['user']>().toEqualTypeOf<UserSettingsId>();
+    // A contact id is not accepted where a user id is expected, nor the other way round.
+    expectTypeOf<ContactId>().not.toExtend<UserSettingsId>();
+    expectTypeOf<UserSettingsId>().not.toExtend<ContactId>();
+    expectTypeOf(taskId).parameter(0).toHaveProperty('user').toEqualTypeOf<UserSettingsId>();
+    expectTypeOf(targetId).parameter(0).toHaveProperty('owner').toEqualTypeOf<ContactId>();
+  });
+
+  it('give the public functions the signatures the docs show', () => {
+    expectTypeOf(createSyncClient).returns.toEqualTypeOf<SyncClient>();
+    expectTypeOf(planTaskWrites).returns.toHaveProperty('writes').toEqualTypeOf<readonly TaskDoc[]>();
+    expectTypeOf(targetDocToWrite).returns.toEqualTypeOf<TargetDoc | undefined>();
+    expectTypeOf(chtAccessRules).returns.toEqualTypeOf<AccessRules<ChtContext>>();
   });
 
   it('keep lineage and sync generic over the caller\'s documents', () => {

@@ -5,6 +5,7 @@
  * `phrReplicationKeys` and runs the validation in-process and on the server.
  */
 import type { AnyDoc } from '../sync/rules.js';
+import { VDU_PREAMBLE } from '../sync/vdu.js';
 import type { PhrCatalogue } from './catalogue.js';
 
 /** Id of the PHR sync design doc. */
@@ -35,12 +36,7 @@ export function phrDesignDoc(catalogue: PhrCatalogue): AnyDoc {
     },
     validate_doc_update: `function (newDoc, oldDoc, userCtx, secObj) {
   var table = ${table};
-  var roles = userCtx.roles || [];
-  if (roles.indexOf('_admin') !== -1) return;
-  var admins = (secObj && secObj.admins) || {};
-  if ((admins.names || []).indexOf(userCtx.name) !== -1) return;
-  for (var r = 0; r < roles.length; r++) if ((admins.roles || []).indexOf(roles[r]) !== -1) return;
-  if (!userCtx.name) throw({ unauthorized: 'you must be logged in' });
+${VDU_PREAMBLE}
   var type = newDoc._deleted && oldDoc ? oldDoc.type : newDoc.type;
   var c = table[type];
   if (!c) throw({ forbidden: JSON.stringify(type) + ' is not a PHR collection' });

@@ -5,6 +5,7 @@
  * Only ids are kept between pages (never whole documents), so memory grows with the number of
  * contacts, not with the size of the database.
  */
+import { chainIds, CONTACT_TYPES, isObject } from '../lineage/shapes.js';
 
 /** One cross-document problem. */
 export type ConsistencyProblem =
@@ -21,23 +22,10 @@ export interface ConsistencyChecker {
   problems(): readonly ConsistencyProblem[];
 }
 
-const CONTACT_TYPES = new Set(['contact', 'person', 'clinic', 'health_center', 'health_centre', 'district_hospital', 'national_office']);
-
-type Json = Readonly<Record<string, unknown>>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Ids of a minified lineage, nearest first: `{_id: a, parent: {_id: b}}` gives `[a, b]`. */
 export function lineageIds(ref: unknown, limit = 100): string[] {
-  const ids: string[] = [];
-  let current = ref;
-  while (isObject(current) && typeof current['_id'] === 'string' && ids.length < limit) {
-    ids.push(current['_id']);
-    current = current['parent'];
-  }
-  return ids;
+  return chainIds(ref, limit);
 }
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {

@@ -4,15 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Nano from 'nano';
-import { testCouch } from '../support/server.js';
+import { testCouch, withCredentials } from '../support/server.js';
 import { runCli, startServe } from './run.js';
-
-function withCredentials(url: string, username: string, password: string): string {
-  const u = new URL(url);
-  u.username = username;
-  u.password = password;
-  return u.toString().replace(/\/$/, '');
-}
 
 describe('fieldsync serve', function () {
   this.timeout(60_000);

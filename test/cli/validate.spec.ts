@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
 import Nano from 'nano';
-import { testCouch } from '../support/server.js';
+import { testCouch, withCredentials } from '../support/server.js';
 import { sampleDoc } from '../phr/data.js';
 import { runCli } from './run.js';
-
-function withCredentials(url: string, username: string, password: string): string {
-  const u = new URL(url);
-  u.username = username;
-  u.password = password;
-  return u.toString().replace(/\/$/, '');
-}
 
 describe('fieldsync validate', function () {
   this.timeout(120_000);

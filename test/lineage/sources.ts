@@ -37,7 +37,7 @@ export const SOURCES: ReadonlyArray<readonly [string, SourceFactory]> = [
   ['nano against the test server', async (docs, deleted = []) => {
     const couch = await testCouch();
     const name = couch.uniqueDbName('lineage-nano');
-    const server = Nano(couch.url.replace('//', `//${couch.admin.username}:${couch.admin.password}@`));
+    const server = Nano(couch.adminUrl);
     await server.db.create(name);
     const db = server.use<object>(name);
     await db.bulk({ docs: docs.map((d) => ({ ...d })) });

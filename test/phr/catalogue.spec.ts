@@ -5,7 +5,7 @@ import Nano from 'nano';
 import { formatProblems } from '../../lib/codecs/index.js';
 import { COMMON_COLLECTIONS, decodePhrDoc, PHR_CATALOGUE, phrAccessRules, phrCatalogue, phrDesignDoc, phrReplicationKeys } from '../../lib/phr/index.js';
 import type { AnyDoc } from '../../lib/sync/rules.js';
-import { testCouch } from '../support/server.js';
+import { testCouch, withCredentials } from '../support/server.js';
 import { sampleDoc } from './data.js';
 
 const SPEC_COLLECTIONS = ['abdmtxnidstorages', 'accesstokens', 'appusers', 'carts', 'chatmessages', 'coupons', 'deliveryaddresses', 'discoverlinkingdatastorages', 'fcmtokens', 'fhirdocumenpoints', 'generateverifyotps', 'healthprofile', 'hiuconsents', 'hiuhealthdatas', 'hiukeys', 'linktokenphrs', 'myhealths', 'newcarts', 'neworders', 'notifications', 'pricings', 'providercarts', 'providerorders', 'rewardbalances', 'rewardconfigs', 'rewards', 'rewardsettings', 'rewardsfaqs', 'storescanshares', 'userautoapprovals', 'userbooklabtests', 'userprofiles', 'usersubscriptions', 'useruploadrecordphrs', 'uservitalassessments'];
@@ -132,14 +132,14 @@ describe('PHR access rules', () => {
   it('applies the validate_doc_update to direct writes on the server', async () => {
     const couch = await testCouch();
     const db = couch.uniqueDbName('phr-vdu');
-    const admin = Nano(couch.url.replace('//', `//${couch.admin.username}:${couch.admin.password}@`));
+    const admin = Nano(couch.adminUrl);
     await admin.db.create(db);
     await admin.use(db).insert(design);
     const name = `app-${db.split('-').slice(-2).join('')}`;
     await admin.db.create('_users').catch(() => undefined);
     await admin.use('_users').insert({ _id: `org.couchdb.user:${name}`, type: 'user', name, password: 'pw', roles: [] } as never);
     await admin.request({ db, method: 'PUT', path: '_security', body: { admins: { names: [], roles: [] }, members: { names: [name], roles: [] } } });
-    const asUser = Nano(couch.url.replace('//', `//${name}:pw@`)).use<Record<string, unknown>>(db);
+    const asUser = Nano(withCredentials(couch.url, name, 'pw')).use<Record<string, unknown>>(db);
     await asUser.insert(sampleDoc('carts', name, 1));
     for (const forged of [sampleDoc('carts', 'someone', 1), sampleDoc('hiukeys', name, 1), sampleDoc('pricings', 'shared', 1)]) {
       await assert.rejects(asUser.insert(forged), (err: { statusCode?: number }) => err.statusCode === 403, forged._id);

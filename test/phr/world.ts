@@ -22,7 +22,7 @@ export async function phrWorld(): Promise<PhrWorld> {
   const db = couch.uniqueDbName('testingdb');
   const suffix = db.split('-').slice(-2).join('');
   const users = [`asha${suffix}`, `ravi${suffix}`] as const;
-  const nano = Nano(couch.url.replace('//', `//${encodeURIComponent(couch.admin.username)}:${encodeURIComponent(couch.admin.password)}@`));
+  const nano = Nano(couch.adminUrl);
   await nano.db.create(db);
   await nano.db.create('_users').catch(() => undefined);
   for (const name of users) await nano.use('_users').insert({ _id: `org.couchdb.user:${name}`, type: 'user', name, password: 'pw', roles: ['phr-app'] } as never);

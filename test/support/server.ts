@@ -23,6 +23,16 @@ export interface TestCouch {
   uniqueDbName(prefix: string): string;
   /** Basic authorization header value for the admin. */
   readonly adminAuthHeader: string;
+  /** The base URL with the admin's credentials in it (for nano and the CLI). */
+  readonly adminUrl: string;
+}
+
+/** `url` with `username` and `password` in it, without a trailing slash. */
+export function withCredentials(url: string, username: string, password: string): string {
+  const u = new URL(url);
+  u.username = username;
+  u.password = password;
+  return u.toString().replace(/\/$/, '');
 }
 
 let shared: Promise<TestCouch> | undefined;
@@ -44,6 +54,7 @@ function describeCouch(url: string, admin: AdminCredentials, server?: EmbeddedSe
       return `${prefix.toLowerCase().replace(/[^a-z0-9_$()+/-]/g, '-')}-${runId}-${counter}`;
     },
     adminAuthHeader: `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`,
+    adminUrl: withCredentials(base, admin.username, admin.password),
   };
 }
 

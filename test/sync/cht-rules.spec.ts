@@ -8,7 +8,7 @@ import { chtAccessRules } from '../../lib/sync/cht-rules.js';
 import type { ChtContext } from '../../lib/sync/cht-rules.js';
 import type { AnyDoc } from '../../lib/sync/rules.js';
 import { lineageIds } from '../../lib/validate/consistency.js';
-import { testCouch } from '../support/server.js';
+import { testCouch, withCredentials } from '../support/server.js';
 
 type Emitted = Array<[unknown, unknown]>;
 
@@ -153,14 +153,14 @@ describe('CHT validate_doc_update', () => {
   it('is installed by the gateway and applies to direct writes on the server', async () => {
     const couch = await testCouch();
     const db = couch.uniqueDbName('vdu');
-    const admin = Nano(couch.url.replace('//', `//${couch.admin.username}:${couch.admin.password}@`));
+    const admin = Nano(couch.adminUrl);
     await admin.db.create(db);
     await admin.use(db).insert(design);
     const name = `vdu-${db.split('-').slice(-2).join('')}`;
     await admin.db.create('_users').catch(() => undefined);
     await admin.use('_users').insert({ _id: `org.couchdb.user:${name}`, type: 'user', name, password: 'pw', roles: ['chw'] } as never);
     await admin.request({ db, method: 'PUT', path: '_security', body: { admins: { names: [], roles: [] }, members: { names: [name], roles: [] } } });
-    const asUser = Nano(couch.url.replace('//', `//${name}:pw@`)).use<Record<string, unknown>>(db);
+    const asUser = Nano(withCredentials(couch.url, name, 'pw')).use<Record<string, unknown>>(db);
     await asUser.insert({ _id: 'own-task', type: 'task', user: `org.couchdb.user:${name}` });
     await assert.rejects(asUser.insert({ _id: 'their-task', type: 'task', user: 'org.couchdb.user:bob' }), (err: { statusCode?: number }) => err.statusCode === 403);
     await assert.rejects(asUser.insert({ _id: 'form:evil', type: 'form' }), (err: { statusCode?: number }) => err.statusCode === 403);

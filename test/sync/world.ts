@@ -51,7 +51,7 @@ export async function syncWorld(options: { size?: SeedSize; rules?: ChtRulesOpti
     users: base.users.map((doc) => ({ ...doc, _id: `org.couchdb.user:${rename(String(doc.name))}`, name: rename(String(doc.name)) })),
     credentials: base.credentials.map((c) => ({ ...c, name: rename(c.name) })),
   };
-  const nano = Nano(couch.url.replace('//', `//${encodeURIComponent(couch.admin.username)}:${encodeURIComponent(couch.admin.password)}@`));
+  const nano = Nano(couch.adminUrl);
   await nano.db.create(db);
   await nano.db.create('_users').catch(() => undefined);
   const admin = nano.use<Record<string, unknown>>(db);

@@ -36,6 +36,8 @@ export interface IdsResponse {
 export interface GoneResponse {
   /** Ids the client should remove, each with why. */
   readonly rows: ReadonlyArray<{ readonly id: string; readonly reason: 'deleted' | 'not-visible' }>;
+  /** Ids the server has never had: work still to push (or a server restored from an older backup). */
+  readonly unknown: readonly string[];
 }
 
 /** Answer of the changes endpoint. */

@@ -85,6 +85,40 @@ describe('sync through failures', function () {
     });
   });
 
+  describe('a server restored from an older backup', () => {
+    it('gets back every document it lost on the next sync, though nothing changed on the device', async () => {
+      const world = await syncWorld();
+      try {
+        const me = world.user('chw11');
+        const local = memoryPouch<Record<string, unknown>>();
+        const client = createSyncClient({ local, url: world.url, auth: { username: me.name, password: me.password } });
+        await client.sync();
+        const backup = (await world.admin.list({ include_docs: true, attachments: true } as never)).rows.flatMap((r) => (r.doc && !r.id.startsWith('_design/') ? [r.doc] : []));
+        for (let i = 0; i < 3; i += 1) {
+          await local.put({ _id: `after-backup-${i}`, type: 'data_record', form: 'home_visit', reported_date: 9, contact: { _id: me.contactId }, fields: {} });
+        }
+        assert.equal((await client.sync()).push.written, 3);
+
+        // Restore: the database comes back as it was at the backup, without the three reports.
+        const nano = (await import('nano')).default(world.couch.adminUrl);
+        await nano.db.destroy(world.db);
+        await nano.db.create(world.db);
+        await nano.request({ db: world.db, method: 'POST', path: '_bulk_docs', body: { docs: backup, new_edits: false } });
+        await world.gateway.install();
+        const lost = await world.admin.fetch({ keys: ['after-backup-0'] });
+        assert.ok(!lost.rows.some((r) => 'doc' in r && r.doc), 'the restored server lacks them');
+
+        const result = await client.sync();
+        assert.equal(result.push.written, 3, 'every lost document is uploaded again');
+        const back = await world.admin.fetch({ keys: ['after-backup-0', 'after-backup-1', 'after-backup-2'] });
+        assert.equal(back.rows.filter((r) => 'doc' in r && r.doc).length, 3);
+        assert.equal((await client.sync()).push.written, 0, 'and only once');
+      } finally {
+        await world.stop();
+      }
+    });
+  });
+
   describe('warnings', () => {
     it('warns a user who may see more documents than the threshold, and still syncs', async () => {
       const world = await syncWorld({ warnDocs: 10 });

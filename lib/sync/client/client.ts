@@ -49,7 +49,7 @@ export interface SyncClientOptions extends RemoteOptions {
   readonly random?: () => number;
 }
 
-/** What one {@link SyncClient.sync} did. */
+/** What one {@link SyncClient.sync} did: written, denied, downloaded and removed summed over its cycles. */
 export interface SyncResult {
   readonly push: PushResult;
   readonly pull: PullResult;
@@ -71,6 +71,14 @@ export interface SyncClient {
 }
 
 const NOTHING_PUSHED: PushResult = { written: 0, denied: [], batchSize: 0 };
+
+/** Totals over the cycles of one sync; the list figures are the last cycle's. */
+function addCycles(a: { push: PushResult; pull: PullResult }, b: { push: PushResult; pull: PullResult }): { push: PushResult; pull: PullResult } {
+  return {
+    push: { written: a.push.written + b.push.written, denied: [...a.push.denied, ...b.push.denied], batchSize: b.push.batchSize || a.push.batchSize },
+    pull: { ...b.pull, downloaded: a.pull.downloaded + b.pull.downloaded, removed: a.pull.removed + b.pull.removed, skipped: b.pull.skipped },
+  };
+}
 
 type PouchConstructor = new (name: string, options: Record<string, unknown>) => unknown;
 
@@ -125,7 +133,14 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     lastSeq = pulled.lastSeq;
     const afterPull = (await local.info()).update_seq;
     let pending = pulled.skipped > 0;
-    if (await foreignWrites(beforePull, pulled.touched)) {
+    let pushedTotal = pushed;
+    if (pushed === NOTHING_PUSHED && pulled.unknownOnServer > 0) {
+      // The device holds documents the server never had although nothing changed here: the server
+      // was restored from an older backup (or refused them). PouchDB's checkpoints tell which to send.
+      const resent = await pushOnce();
+      pending ||= resent.written > 0;
+      pushedTotal = { ...resent, denied: [...pushed.denied, ...resent.denied], written: pushed.written + resent.written };
+    } else if (await foreignWrites(beforePull, pulled.touched)) {
       // Someone wrote while the pull ran: push it now, and go round again if it was not all taken.
       const late = await pushOnce();
       pending ||= late.written > 0;
@@ -134,20 +149,22 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       await pushOnce(afterPull);
     }
     if (!pending) await saveSyncedSeq(local, (await local.info()).update_seq);
-    return { push: pushed, pull: pulled, pending };
+    return { push: pushedTotal, pull: pulled, pending };
   }
 
   async function sync(signal?: AbortSignal): Promise<SyncResult> {
     setState('syncing');
     try {
       let cycles = 0;
+      let sum: { push: PushResult; pull: PullResult } | undefined;
       for (;;) {
         cycles += 1;
         const result = await cycle(signal);
+        sum = sum ? addCycles(sum, result) : result;
         if (!result.pending || cycles >= 3) {
           const final: SyncState = result.pending ? 'idle' : 'up-to-date';
           setState(final);
-          return { push: result.push, pull: result.pull, cycles, state: final };
+          return { push: sum.push, pull: sum.pull, cycles, state: final };
         }
       }
     } catch (err) {

@@ -32,6 +32,8 @@ export interface PullResult {
   readonly lastSeq: string;
   /** Every local revision the pull wrote, by id (empty string for a purge). */
   readonly touched: ReadonlyMap<string, string>;
+  /** Local documents the server has never had (unpushed, refused, or lost in a server restore). */
+  readonly unknownOnServer: number;
 }
 
 /** Pull options. */
@@ -124,8 +126,10 @@ export async function pull(local: LocalDatabase, remote: Remote, list: IdsRespon
   const listed = new Set(list.rows.map((row) => row.id));
   const candidates = (await localIds(local)).filter((id) => !listed.has(id));
   let removed = 0;
+  let unknownOnServer = 0;
   for (const part of batches(candidates, 1_000)) {
     const gone = await remote.gone(part, options.signal);
+    unknownOnServer += gone.unknown.length;
     for (const row of gone.rows) {
       const how = await removeLocally(local, row.id, state, touched);
       if (how === 'absent') continue;
@@ -134,5 +138,5 @@ export async function pull(local: LocalDatabase, remote: Remote, list: IdsRespon
     }
   }
   await saveRemovalState(local, state);
-  return { listed: list.rows.length, downloaded: done - skipped, removed, skipped, lastSeq: list.last_seq, touched };
+  return { listed: list.rows.length, downloaded: done - skipped, removed, skipped, lastSeq: list.last_seq, touched, unknownOnServer };
 }

@@ -163,13 +163,15 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
       }
       const { readable } = await contextOf(ctx, true);
       const rows: Array<GoneResponse['rows'][number]> = [];
+      const unknown: string[] = [];
       for (const row of await couch.allDocs(ctx.db, ids, true)) {
-        if (!row.rev) continue; // never reached the server: the client keeps it and pushes it
+        // Never reached the server: the client keeps it and pushes it.
+        if (!row.rev) { unknown.push(row.id); continue; }
         if (row.deleted) rows.push({ id: row.id, reason: 'deleted' });
         else if (row.doc && !visible(ctx, readable, row.doc)) rows.push({ id: row.id, reason: 'not-visible' });
       }
       ctx.log.docs = rows.length;
-      sendJson(res, 200, { rows } satisfies GoneResponse);
+      sendJson(res, 200, { rows, unknown } satisfies GoneResponse);
     },
 
     async [`GET ${ENDPOINTS.changes}`](ctx, _req, res, _rest, qs) {

@@ -8,7 +8,7 @@
 import PouchDB from 'pouchdb-browser';
 import indexedDbAdapter from 'pouchdb-adapter-indexeddb';
 import {
-  calendarDates, createSyncClient, definitionRule, emissionsFor, hydrate, planTaskWrites, pouchSource, reportingPeriod, targetRule, TargetStore,
+  calendarDates, createSyncClient, definitionRule, emissionsFor, hydrate, periodBounds, planTaskWrites, pouchSource, reportingPeriod, targetRule, TargetStore,
 } from '../../lib/index.js';
 import type { CalendarDate, RuleContact, RuleReport, StoredDoc, SyncClient, TaskDoc, UserSettingsId } from '../../lib/index.js';
 
@@ -70,7 +70,7 @@ async function render(): Promise<void> {
   }
 
   const period = reportingPeriod(dates.dateOf(now) as CalendarDate, 1);
-  const store = new TargetStore([{ id: 'visits', type: 'count' }], { from: Date.parse(period.start), to: Date.parse(period.end) + DAY - 1 });
+  const store = new TargetStore([{ id: 'visits', type: 'count' }], periodBounds(period, dates));
   store.replace(user, visitTarget({ contact: { _id: user }, reports }, now));
   list('targets', store.values().map((v) => `${v.id} in ${period.period}: ${v.value.pass}`));
 }

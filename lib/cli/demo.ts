@@ -13,7 +13,7 @@ import { hydrate } from '../lineage/index.js';
 import { pouchSource } from '../sources/index.js';
 import type { PouchLike } from '../sources/index.js';
 import { createSyncClient } from '../sync/client/index.js';
-import { aggregateTargets, reportingPeriod, targetDocToWrite, targetRule, TargetStore } from '../targets/index.js';
+import { aggregateTargets, periodBounds, reportingPeriod, targetDocToWrite, targetRule, TargetStore } from '../targets/index.js';
 import { calendarDates, definitionRule, emissionsFor, planTaskWrites } from '../tasks/index.js';
 import type { RuleContact, RuleReport } from '../tasks/index.js';
 import type { Denied, SyncClient } from '../sync/client/index.js';
@@ -98,7 +98,7 @@ export async function demo(log: (line: string) => void, now: () => number = Date
 
     const period = reportingPeriod(dates.dateOf(now()) as CalendarDate, 1);
     const visits = targetRule<RuleContact, RuleReport>([{ id: 'visits', type: 'count', appliesTo: 'reports', appliesToType: ['home_visit'], idType: 'report', date: 'reported', aggregate: true }]);
-    const store = new TargetStore([{ id: 'visits', type: 'count', aggregate: true }], { from: Date.parse(period.start), to: Date.parse(period.end) + 86_399_999 });
+    const store = new TargetStore([{ id: 'visits', type: 'count', aggregate: true }], periodBounds(period, dates));
     const reports = [...all.filter((d) => d['type'] === 'data_record'), visit] as unknown as RuleReport[];
     store.replace(chw.user.contactId, visits({ contact: { _id: chw.user.contactId }, reports }, now()));
     const targetDoc = targetDocToWrite({ user: userId, owner: chw.user.contactId as ContactId, period: period.period, values: store.values(), now: now(), dates });

@@ -6,7 +6,12 @@
  * A period is named by the month of its last day (`YYYY-MM`).
  */
 import type { CalendarDate, Period } from '../codecs/index.js';
+import { addDays } from '../tasks/calendar.js';
+import type { CalendarDates } from '../tasks/calendar.js';
 import { FieldsyncTargetError } from './errors.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 /** One reporting period: both ends included. */
 export interface ReportingPeriod {
@@ -56,4 +61,23 @@ export function reportingPeriod(date: CalendarDate, monthStartDay = 1): Reportin
   const start = unique[index] as CalendarDate;
   const end = dayBefore(unique[index + 1] as CalendarDate);
   return { start, end, period: end.slice(0, 7) as Period };
+}
+
+/** The first instant (ms) of a local calendar day: found by search, as time zones move by minutes. */
+export function startOfLocalDay(date: CalendarDate, dates: CalendarDates): number {
+  const noonUtc = Date.parse(`${date}T12:00:00Z`);
+  // Local midnight of any zone (UTC-12 to UTC+14) lies between 26 h before and 12 h after 12:00 UTC.
+  let low = Math.floor((noonUtc - 26 * HOUR) / MINUTE);
+  let high = Math.ceil((noonUtc + 12 * HOUR) / MINUTE);
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    if ((dates.dateOf(mid * MINUTE) ?? '') >= date) high = mid;
+    else low = mid + 1;
+  }
+  return low * MINUTE;
+}
+
+/** The instants (ms, both ends included) a reporting period covers in the converter's time zone. */
+export function periodBounds(period: ReportingPeriod, dates: CalendarDates): { readonly from: number; readonly to: number } {
+  return { from: startOfLocalDay(period.start, dates), to: startOfLocalDay(addDays(period.end, 1), dates) - 1 };
 }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { CalendarDate, ContactId, Period, TargetDoc, UserSettingsId } from '../../lib/codecs/index.js';
 import { calendarDates } from '../../lib/tasks/index.js';
 import {
-  aggregateTargets, countTargets, FieldsyncTargetError, reportingPeriod, superviseesOf, TargetStore, targetDocToWrite, targetRule,
+  aggregateTargets, countTargets, FieldsyncTargetError, periodBounds, reportingPeriod, superviseesOf, TargetStore, targetDocToWrite, targetRule,
 } from '../../lib/targets/index.js';
 import type { TargetDefinition, TargetEmission, TargetSettings } from '../../lib/targets/index.js';
 
@@ -44,6 +44,19 @@ describe('reporting periods', () => {
         if (p.start !== previous.start) assert.equal(new Date(Date.parse(previous.end) + DAY).toISOString().slice(0, 10), p.start, `start day ${startDay} at ${day}`);
         previous = p;
       }
+    }
+  });
+
+  it('gives the instants a period covers in a time zone', () => {
+    const table: Array<[string, string, string]> = [
+      ['UTC', '2026-11-01T00:00:00.000Z', '2026-11-30T23:59:59.999Z'],
+      ['Africa/Nairobi', '2026-10-31T21:00:00.000Z', '2026-11-30T20:59:59.999Z'],
+      ['Asia/Kolkata', '2026-10-31T18:30:00.000Z', '2026-11-30T18:29:59.999Z'],
+      ['America/Los_Angeles', '2026-11-01T07:00:00.000Z', '2026-12-01T07:59:59.999Z'],
+    ];
+    for (const [zone, from, to] of table) {
+      const bounds = periodBounds(reportingPeriod(d('2026-11-15'), 1), calendarDates(zone));
+      assert.deepEqual([new Date(bounds.from).toISOString(), new Date(bounds.to).toISOString()], [from, to], zone);
     }
   });
 

@@ -113,6 +113,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   /** True when the device changed a document during the pull other than by the pull's own writes. */
   async function foreignWrites(since: number | string, touched: ReadonlyMap<string, string>): Promise<boolean> {
+    // Counting update_seq is not enough: a pull write that changes nothing (a revision already known)
+    // would let one write of the user's go unnoticed, and then never be pushed.
     const { results } = await local.changes({ since });
     return results.some((change) => !change.id.startsWith('_design/') && touched.get(change.id) !== change.changes[0]?.rev);
   }

@@ -59,9 +59,9 @@ async function localIds(local: LocalDatabase): Promise<string[]> {
 
 async function writeBatch(
   local: LocalDatabase, docs: readonly LocalDoc[], state: RemovalState, touched: Map<string, string>, events: PullEvents,
+  before: ReadonlySet<string>,
 ): Promise<void> {
   const ids = docs.map((d) => d._id);
-  const before = new Set((await local.allDocs({ keys: ids })).rows.filter((r) => r.value && !r.error).map((r) => r.id));
   try {
     await applyServerDocs(local, docs, state, touched);
   } catch (err) {
@@ -94,8 +94,12 @@ export async function pull(local: LocalDatabase, remote: Remote, list: IdsRespon
   const state = await loadRemovalState(local);
   const touched = new Map<string, string>();
 
-  const wanted: IdRev[] = [];
-  for (const part of batches(list.rows, 1_000)) {
+  // What the device holds before the pull: documents it lacks entirely need no revsDiff, and only
+  // documents it had can gain a conflict or be gone.
+  const present = new Set(await localIds(local));
+  const wanted: IdRev[] = list.rows.filter((row) => !present.has(row.id));
+  const toDiff = list.rows.filter((row) => present.has(row.id) || state.removed[row.id] !== undefined);
+  for (const part of batches(toDiff, 1_000)) {
     const diff = await local.revsDiff(Object.fromEntries(part.map((row) => [row.id, [row.rev]])));
     for (const row of part) {
       // A tombstoned doc's server revision is known locally, yet it must come back on a re-grant.
@@ -118,13 +122,13 @@ export async function pull(local: LocalDatabase, remote: Remote, list: IdsRespon
     next?.catch(() => undefined);
     const { docs, failed } = await current;
     skipped += failed.length;
-    if (docs.length > 0) await writeBatch(local, docs, state, touched, events);
+    if (docs.length > 0) await writeBatch(local, docs, state, touched, events, present);
     done += part.length;
     events.progress(done, wanted.length);
   }
 
   const listed = new Set(list.rows.map((row) => row.id));
-  const candidates = (await localIds(local)).filter((id) => !listed.has(id));
+  const candidates = [...present].filter((id) => !listed.has(id));
   let removed = 0;
   let unknownOnServer = 0;
   for (const part of batches(candidates, 1_000)) {

@@ -77,6 +77,29 @@ describe('push through the gateway', function () {
     assert.deepEqual(body.map((r) => [r.id, r.error]), [['_design/evil', 'forbidden']]);
   });
 
+  it('sends everything else when one document is larger than the server accepts, and reports that one', async () => {
+    const small = await syncWorld({ maxBodyBytes: 40_000 });
+    try {
+      const me = small.user('chw11');
+      const local = memoryPouch<Record<string, unknown>>();
+      const client = createSyncClient({ local, url: small.url, auth: { username: me.name, password: me.password }, batchSize: 50 });
+      await client.sync();
+      for (let i = 0; i < 30; i += 1) {
+        const note = i === 12 ? 'x'.repeat(60_000) : 'ok';
+        await local.put({ _id: `r-${String(i).padStart(2, '0')}`, type: 'data_record', form: 'home_visit', reported_date: i, contact: { _id: me.contactId }, fields: { note } });
+      }
+      const denied: Denied[] = [];
+      client.on('denied', (d) => denied.push(d));
+      const result = await client.sync();
+      assert.deepEqual(denied.map((d) => [d.id, d.reason]), [['r-12', 'larger than the server accepts (413)']]);
+      assert.equal(result.push.written, 29);
+      const { rows } = await small.admin.fetch({ keys: Array.from({ length: 30 }, (_, i) => `r-${String(i).padStart(2, '0')}`) });
+      assert.equal(rows.filter((r) => 'doc' in r && r.doc).length, 29);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('accepts a contact created offline with 105 reports about it in one sync', async () => {
     const me = world.user('chw11');
     const local = memoryPouch<Record<string, unknown>>();

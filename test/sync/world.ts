@@ -37,7 +37,7 @@ export interface SyncWorld {
 const NOW = Date.UTC(2026, 10, 1);
 
 /** Builds a world of the given seed size with fresh database and user names. */
-export async function syncWorld(options: { size?: SeedSize; rules?: ChtRulesOptions; maxDocs?: number; warnDocs?: number } = {}): Promise<SyncWorld> {
+export async function syncWorld(options: { size?: SeedSize; rules?: ChtRulesOptions; maxDocs?: number; warnDocs?: number; maxBodyBytes?: number } = {}): Promise<SyncWorld> {
   const couch = await testCouch();
   const db = couch.uniqueDbName('sync');
   const suffix = db.split('-').slice(-2).join('');
@@ -67,6 +67,7 @@ export async function syncWorld(options: { size?: SeedSize; rules?: ChtRulesOpti
     contextTtlMs: 0,
     ...(options.maxDocs !== undefined ? { maxDocs: options.maxDocs } : {}),
     ...(options.warnDocs !== undefined ? { warnDocs: options.warnDocs } : {}),
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     log: (entry) => log.push(entry),
   });
   await gateway.install();

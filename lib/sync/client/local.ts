@@ -15,7 +15,7 @@ export interface LocalDoc {
 /** A running PouchDB replication (it is also a promise of its result). */
 export interface LocalReplication extends PromiseLike<{ readonly docs_written: number; readonly doc_write_failures: number; readonly last_seq: number | string }> {
   on(event: 'denied', listener: (error: unknown) => void): unknown;
-  on(event: 'change', listener: (info: { readonly docs_written: number; readonly pending?: number }) => void): unknown;
+  on(event: 'change', listener: (info: { readonly docs_written: number; readonly pending?: number; readonly docs?: ReadonlyArray<{ readonly _id: string }> }) => void): unknown;
   cancel(): void;
 }
 

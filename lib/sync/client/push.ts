@@ -46,24 +46,53 @@ export async function push(
   since?: number | string,
 ): Promise<PushResult> {
   let size = batchSize;
+  let written = 0;
   const denied: Denied[] = [];
-  for (;;) {
+  // Documents the server refused as too large on their own: skipped from here on, reported as denied.
+  const tooLarge = new Set<string>();
+  const base = pushFilter(state);
+  // In the order PouchDB let them through, and which of them were written: the first one let through
+  // and not written is the one a single-document batch was refused for.
+  let passed: string[] = [];
+  const writtenIds = new Set<string>();
+  const filter = (doc: LocalDoc): boolean => {
+    if (tooLarge.has(doc._id) || !base(doc)) return false;
+    passed.push(doc._id);
+    return true;
+  };
+  filter.toString = base.toString;
+  for (let attempt = 0; ; attempt += 1) {
+    let writtenHere = 0;
+    passed = [];
     const replication = local.replicate.to(target, {
-      filter: pushFilter(state), batch_size: size, batches_limit: 2, retry: false, ...(since !== undefined ? { since } : {}),
+      filter, batch_size: size, batches_limit: size === 1 ? 1 : 2, retry: false, ...(since !== undefined && attempt === 0 ? { since } : {}),
     });
     replication.on('denied', (error) => {
       const entry = deniedOf(error);
       denied.push(entry);
       onDenied(entry);
     });
+    replication.on('change', (info) => {
+      writtenHere = info.docs_written;
+      for (const doc of info.docs ?? []) writtenIds.add(doc._id);
+    });
     try {
       const result = await replication;
-      return { written: result.docs_written, denied, batchSize: size };
+      return { written: written + result.docs_written, denied, batchSize: size };
     } catch (err) {
+      written += writtenHere;
       const failure = toSyncError(err);
-      // A body over the server's limit: halve the batch until one document goes alone.
-      if (failure.status === 413 && size > 1) { size = Math.max(1, Math.floor(size / 2)); continue; }
-      throw failure instanceof SyncError ? failure : toSyncError(err);
+      if (failure.status !== 413) throw failure instanceof SyncError ? failure : toSyncError(err);
+      // A body over the server's limit: halve the batch until one document goes alone; a document
+      // refused alone is skipped and reported, and the rest go on at the full batch size.
+      if (size > 1) { size = Math.max(1, Math.floor(size / 2)); continue; }
+      const culprit = passed.find((id) => !writtenIds.has(id));
+      if (culprit === undefined) throw failure;
+      tooLarge.add(culprit);
+      const entry = { id: culprit, reason: 'larger than the server accepts (413)' };
+      denied.push(entry);
+      onDenied(entry);
+      size = batchSize;
     }
   }
 }

@@ -60,7 +60,7 @@ export async function push(
     passed.push(doc._id);
     return true;
   };
-  filter.toString = base.toString;
+  filter.toString = () => base.toString();
   for (let attempt = 0; ; attempt += 1) {
     let writtenHere = 0;
     passed = [];

@@ -16,17 +16,20 @@ export interface PageSyncResult {
   readonly state: string;
   readonly written: number;
   readonly adapter: string;
+  readonly storage: Array<SyncEvents['storage']>;
 }
 
 async function syncOnce(url: string, username: string, password: string, dbName: string): Promise<PageSyncResult> {
   const local = new PouchDB(dbName, { adapter: 'indexeddb' });
   const client = createSyncClient({ local: local, url, auth: { username, password } });
   const removed: Array<SyncEvents['removed']> = [];
+  const storage: Array<SyncEvents['storage']> = [];
   client.on('removed', (r) => removed.push(r));
+  client.on('storage', (s) => storage.push(s));
   const result = await client.sync();
   const { rows } = await local.allDocs();
   const info = await local.info() as { adapter?: string };
-  return { ids: rows.map((r) => r.id).filter((id) => !id.startsWith('_design/')), removed, state: result.state, written: result.push.written, adapter: info.adapter ?? '?' };
+  return { ids: rows.map((r) => r.id).filter((id) => !id.startsWith('_design/')), removed, state: result.state, written: result.push.written, adapter: info.adapter ?? '?', storage };
 }
 
 (globalThis as unknown as { fieldsyncPage: unknown }).fieldsyncPage = { syncOnce };

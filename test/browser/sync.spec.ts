@@ -66,6 +66,8 @@ describe('sync in headless Chromium (indexeddb adapter)', function () {
     const mine = expectedIds(world.data.medic, me);
     const first = await syncInPage(me.name, me.password);
     assert.equal(first.adapter, 'indexeddb');
+    assert.equal(first.storage.length, 1, 'asks the browser once to keep the storage');
+    assert.equal(typeof first.storage[0]?.persisted, 'boolean');
     assert.equal(first.state, 'up-to-date');
     assert.deepEqual([...first.ids].sort(), [...mine].sort());
 

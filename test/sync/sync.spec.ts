@@ -42,6 +42,35 @@ describe('sync through the gateway', function () {
     }
   });
 
+  it('reports pull progress that only grows and ends at exactly 100 %', async () => {
+    const user = world.user('supervisor1');
+    const { client } = clientFor(world, user);
+    const seen: Array<{ done: number; total: number }> = [];
+    client.on('progress', (p) => seen.push(p));
+    const result = await client.sync();
+    assert.ok(seen.length > 1);
+    seen.forEach((p, i) => assert.ok(i === 0 || p.done >= (seen[i - 1]?.done ?? 0), 'monotone'));
+    assert.deepEqual(seen.at(-1), { phase: 'pull', done: result.pull.listed, total: result.pull.listed });
+  });
+
+  it('is up to date only when a write made during the sync reached the server too', async () => {
+    const user = world.user('chw11');
+    const { client, local } = clientFor(world, user);
+    let wrote = false;
+    client.on('progress', ({ done }) => {
+      if (wrote || done === 0) return;
+      wrote = true;
+      void local.put({ _id: `during-sync-${Date.now()}`, type: 'data_record', form: 'home_visit', reported_date: 1, contact: { _id: user.contactId }, fields: {} });
+    });
+    const result = await client.sync();
+    assert.ok(wrote);
+    const mine = (await local.allDocs()).rows.find((r) => r.id.startsWith('during-sync-'));
+    assert.ok(mine);
+    const onServer = (await world.admin.fetch({ keys: [mine.id] })).rows.some((r) => 'doc' in r && r.doc);
+    assert.ok(result.state !== 'up-to-date' || onServer, `state ${result.state} while the write is ${onServer ? '' : 'not '}on the server`);
+    assert.ok(result.cycles >= 2, 'the sync went round again for the write');
+  });
+
   it('refuses unauthenticated requests and wrong passwords', async () => {
     const anonymous = await fetch(`${world.url}/_fieldsync/ids`);
     assert.equal(anonymous.status, 401);

@@ -32,6 +32,11 @@ export interface SyncEvents {
   conflict: { readonly id: string; readonly revs: readonly string[] };
   warning: string;
   error: SyncError;
+  /**
+   * Once, on the first sync in a browser: whether the browser agreed to keep this site's storage
+   * (`navigator.storage.persist()`); without it a full device may evict the database without a word.
+   */
+  storage: { readonly persisted: boolean };
 }
 
 /** Options of {@link createSyncClient}. */
@@ -154,8 +159,19 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     return { push: pushedTotal, pull: pulled, pending };
   }
 
+  let storageAsked = false;
+  async function askPersistentStorage(): Promise<void> {
+    if (storageAsked) return;
+    storageAsked = true;
+    const storage = (globalThis as { navigator?: { storage?: { persist?: () => Promise<boolean> } } }).navigator?.storage;
+    if (typeof storage?.persist !== 'function') return;
+    const persisted = await storage.persist().catch(() => false);
+    events.emit('storage', { persisted });
+  }
+
   async function sync(signal?: AbortSignal): Promise<SyncResult> {
     setState('syncing');
+    await askPersistentStorage();
     try {
       let cycles = 0;
       let sum: { push: PushResult; pull: PullResult } | undefined;

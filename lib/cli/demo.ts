@@ -55,12 +55,16 @@ export async function demo(log: (line: string) => void, now: () => number = Date
     const PouchDB = loadPouchDB();
     const devices: Device[] = data.credentials.map((user) => {
       const local = new PouchDB<Record<string, unknown>>(`device-${user.name}-${now()}`, { adapter: 'memory' });
-      return { user, local, client: createSyncClient({ local, url: started.gatewayUrl('medic'), auth: { username: user.name, password: user.password } }) };
+      return { user, local, client: createSyncClient({ local, url: started.gatewayUrl('medic'), auth: { username: user.name, password: user.password }, batchSize: 25 }) };
     });
     for (const device of devices) {
+      // Progress as a UI would show it: every batch that arrives.
+      const steps: string[] = [];
+      const stop = device.client.on('progress', ({ done, total }) => { if (done > 0) steps.push(`${Math.round((done * 100) / total)}%`); });
       const result = await device.client.sync();
+      stop();
       const held = (await device.local.info()).doc_count;
-      log(`3. ${device.user.name} (${device.user.role}) synced: ${held} docs on the device, exactly the ${result.pull.listed} the rules allow (state: ${result.state})`);
+      log(`3. ${device.user.name} (${device.user.role}) synced [${steps.join(' ')}]: ${held} docs on the device, exactly the ${result.pull.listed} the rules allow (state: ${result.state})`);
     }
 
     const chw = devices.find((d) => d.user.role === 'chw');

@@ -12,6 +12,7 @@ describe('fieldsync demo (npm start)', function () {
     const synced = lines.filter((l) => l.startsWith('3.'));
     assert.equal(synced.length, 3, 'two CHWs and a supervisor sync');
     for (const line of synced) {
+      assert.match(line, /synced \[(\d+% )+100%\]:/, 'progress grows to 100 %');
       const [, held, allowed] = /: (\d+) docs on the device, exactly the (\d+) the rules allow/.exec(line) ?? [];
       assert.ok(held && held === allowed, line);
     }

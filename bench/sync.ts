@@ -16,7 +16,7 @@ import PouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { startEmbeddedServer } from '../lib/embedded-server/index.js';
 import { generateDataSet } from '../lib/seed/dataset.js';
-import { chtAccessRules } from '../lib/sync/cht-rules.js';
+import { chtAccessRules } from '../lib/cht/rules.js';
 import { createSyncClient } from '../lib/sync/client/index.js';
 import { createSyncGateway, gatewayDatabase } from '../lib/sync/gateway/index.js';
 

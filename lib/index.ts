@@ -8,6 +8,7 @@ export type { ConsistencyChecker, ConsistencyProblem } from './validate/consiste
 export { generateDataSet } from './seed/dataset.js';
 export type { SeedDataSet, SeedDoc, SeedOptions, SeedSize, SeedUser } from './seed/dataset.js';
 export * from './sync/index.js';
+export * from './cht/index.js';
 export * from './lineage/index.js';
 export * from './sources/index.js';
 export * from './codecs/index.js';

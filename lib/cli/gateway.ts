@@ -6,8 +6,8 @@
 import { startEmbeddedServer } from '../embedded-server/index.js';
 import type { EmbeddedServer, EmbeddedServerOptions, HttpHandler } from '../embedded-server/index.js';
 import express from 'express';
-import { chtAccessRules } from '../sync/cht-rules.js';
-import type { ChtRulesOptions } from '../sync/cht-rules.js';
+import { chtAccessRules } from '../cht/rules.js';
+import type { ChtRulesOptions } from '../cht/rules.js';
 import { createSyncGateway, gatewayDatabase } from '../sync/gateway/index.js';
 import type { GatewayLogEntry, SyncGateway } from '../sync/gateway/index.js';
 

@@ -4,7 +4,7 @@
  * *replication keys* it is filed, and, for a user, which keys they may read; a document is visible
  * to a user when the two sets meet. Writes are checked separately (new and stored version).
  *
- * CHT rules (`lib/sync/cht-rules.ts`) file a contact under its own id, a report under its subject,
+ * CHT rules (`lib/cht/rules.ts`) file a contact under its own id, a report under its subject,
  * a task under its `user`, a target under its `owner`, public docs under `_all`. PHR rules
  * (`lib/phr/`) file an owned document under its owner and catalogue documents under a shared key;
  * server-only collections get no key at all, so no user can ever list or fetch them.

@@ -1,7 +1,7 @@
 /** What a user should hold after a sync, computed from the data set alone (no server, no views). */
 import type { SeedDoc, SeedUser } from '../../lib/seed/dataset.js';
 import { isContact } from '../../lib/lineage/shapes.js';
-import { chtReplicationKeys, shortcodeOf } from '../../lib/sync/cht-keys.js';
+import { chtReplicationKeys, shortcodeOf } from '../../lib/cht/keys.js';
 import { lineageIds } from '../../lib/validate/consistency.js';
 
 /** Ids of the docs `user` may hold, with their facility overridden when given. */

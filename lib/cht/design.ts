@@ -1,13 +1,13 @@
 /**
  * The design doc the CHT rules install: two views the gateway queries and a `validate_doc_update` so
  * direct writes obey what can be checked from a document and the writer alone. The sources are
- * ES5 so they run in every CouchDB JavaScript engine and in PouchDB; `test/sync/cht-design.spec.ts`
+ * ES5 so they run in every CouchDB JavaScript engine and in PouchDB; `test/cht/rules.spec.ts`
  * checks that the view files documents exactly as {@link chtReplicationKeys} does.
  */
 import { CONTACT_TYPES } from '../lineage/shapes.js';
-import type { PublicDocs } from './cht-keys.js';
-import type { AnyDoc } from './rules.js';
-import { VDU_PREAMBLE } from './vdu.js';
+import type { PublicDocs } from './keys.js';
+import type { AnyDoc } from '../sync/rules.js';
+import { VDU_PREAMBLE } from '../sync/vdu.js';
 
 /** Id of the design doc holding the CHT sync views and validation. */
 export const CHT_DESIGN_ID = '_design/fieldsync-sync';

@@ -1,10 +1,10 @@
 /**
  * Where a CHT document is filed for replication: pure functions shared by the gateway, the client and
- * the `replication_keys` view (`cht-design.ts` holds the same logic as CouchDB view source, and a test
+ * the `replication_keys` view (`design.ts` holds the same logic as CouchDB view source, and a test
  * checks the two agree on every fixture).
  */
 import { isContact } from '../lineage/shapes.js';
-import type { AnyDoc } from './rules.js';
+import type { AnyDoc } from '../sync/rules.js';
 
 /** Key under which every signed-in user reads a document (forms, translations, settings...). */
 export const PUBLIC_KEY = '_all';

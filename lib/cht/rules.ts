@@ -4,13 +4,13 @@
  * user-settings, the targets of contacts they see, and public docs. Writes must be visible to the
  * writer both as stored and as sent, so nobody takes a document by rewriting its lineage or owner.
  */
-import { chtDesignDoc, CHT_DESIGN_ID } from './cht-design.js';
+import { chtDesignDoc, CHT_DESIGN_ID } from './design.js';
 import {
   chtReplicationKeys, DEFAULT_PUBLIC_DOCS, isPublicDoc, parentIds, PUBLIC_KEY, shortcodeOf, settingsIdOf,
-} from './cht-keys.js';
-import type { PublicDocs } from './cht-keys.js';
+} from './keys.js';
+import type { PublicDocs } from './keys.js';
 import { isContact } from '../lineage/shapes.js';
-import type { AccessRules, AnyDoc, Forbidden, RulesQuery, SyncUser } from './rules.js';
+import type { AccessRules, AnyDoc, Forbidden, RulesQuery, SyncUser } from '../sync/rules.js';
 
 /** Options of {@link chtAccessRules}. */
 export interface ChtRulesOptions {

@@ -6,24 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AccessRules, AnyDoc, SyncUser } from '../rules.js';
+import type { AnyDoc, SyncUser } from '../rules.js';
 import { ENDPOINTS } from '../protocol.js';
 import type { ChangesResponse, GoneResponse, IdRev, IdsResponse } from '../protocol.js';
 import { gatewayCouch } from './couch.js';
+import { bulkDocs } from './bulk-docs.js';
 import { failureOf, GatewayError, prop, readJson, sendJson } from './http.js';
+import type { GatewayDatabase, RequestScope } from './scope.js';
 
-/** One database the gateway serves, with its rules. Build it with {@link gatewayDatabase}. */
-export interface GatewayDatabase {
-  readonly rules: AccessRules<unknown>;
-  /** Design docs every user pulls (e.g. the client app's), by id. */
-  readonly clientDesignDocs: readonly string[];
-}
-
-/** Pairs a database's rules with the design docs its clients pull. */
-export function gatewayDatabase<Context>(rules: AccessRules<Context>, clientDesignDocs: readonly string[] = []): GatewayDatabase {
-  // The gateway only ever hands a context back to the rules that built it.
-  return { rules: rules, clientDesignDocs };
-}
+export { gatewayDatabase } from './scope.js';
+export type { GatewayDatabase } from './scope.js';
 
 /** One line of the gateway's log, for successful and aborted requests alike. */
 export interface GatewayLogEntry {
@@ -83,7 +75,7 @@ function isBareTombstone(doc: AnyDoc): boolean {
   return doc._deleted === true && Object.keys(doc).every((key) => ['_id', '_rev', '_deleted', '_revisions'].includes(key));
 }
 
-interface Ctx { user: SyncUser; db: string; served: GatewayDatabase; log: { docs?: number } }
+type Ctx = RequestScope;
 
 /** Creates a sync gateway for the given CouchDB and databases. */
 export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
@@ -125,6 +117,8 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
     if (ctx.served.clientDesignDocs.includes(doc._id)) return true;
     return ctx.served.rules.replicationKeys(doc).some((key) => readable.has(key));
   }
+
+  const bulkDocsDeps = { couch, bodyLimit: limits.body, freshContext: async (ctx: Ctx) => (await contextOf(ctx, true)).context };
 
   const handlers: Record<string, (ctx: Ctx, req: IncomingMessage, res: ServerResponse, rest: string, qs: URLSearchParams) => Promise<void>> = {
     async [`GET ${ENDPOINTS.ids}`](ctx, _req, res) {
@@ -215,40 +209,7 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
       sendJson(res, 200, { results });
     },
 
-    async ['POST _bulk_docs'](ctx, req, res) {
-      const body = await readJson(req, limits.body);
-      const docs = prop(body, 'docs');
-      if (!Array.isArray(docs) || !docs.every((d) => typeof prop(d, '_id') === 'string')) {
-        throw new GatewayError(400, 'bad_request', 'expected {"docs": [...]} where every doc has an _id');
-      }
-      const newEdits = prop(body, 'new_edits') !== false;
-      const batch = docs as AnyDoc[];
-      const { context } = await contextOf(ctx, true);
-      const stored = new Map<string, AnyDoc>();
-      for (const row of await couch.allDocs(ctx.db, batch.map((d) => d._id), true)) if (row.doc && !row.deleted) stored.set(row.id, row.doc);
-      // A doc may lean on others of the same push (a report on a contact created with it), but only on
-      // ones that are accepted themselves: drop the refused from the batch until nothing changes.
-      let acceptable: readonly AnyDoc[] = batch;
-      let verdicts = batch.map((doc) => ctx.served.rules.checkWrite(doc, stored.get(doc._id), context, acceptable));
-      for (;;) {
-        const next = batch.filter((_doc, i) => verdicts[i] === undefined);
-        if (next.length === acceptable.length) break;
-        acceptable = next;
-        verdicts = batch.map((doc) => ctx.served.rules.checkWrite(doc, stored.get(doc._id), context, acceptable));
-      }
-      const accepted = batch.filter((_doc, i) => verdicts[i] === undefined);
-      const written = accepted.length > 0
-        ? (await couch.request(ctx.db, 'POST', '_bulk_docs', undefined, { docs: accepted, new_edits: newEdits })) as Array<Record<string, unknown>>
-        : [];
-      ctx.log.docs = accepted.length;
-      const forbidden = verdicts.flatMap((v) => (v ? [{ id: v.docId, error: 'forbidden', reason: v.reason }] : []));
-      if (!newEdits) { sendJson(res, 201, [...written, ...forbidden]); return; }
-      // With new_edits the answer lists every doc in the order sent.
-      const byIndex: Array<Record<string, unknown>> = [];
-      let next = 0;
-      for (const verdict of verdicts) byIndex.push(verdict ? { id: verdict.docId, error: 'forbidden', reason: verdict.reason } : written[next++] ?? {});
-      sendJson(res, 201, byIndex);
-    },
+    ['POST _bulk_docs']: (ctx, req, res) => bulkDocs(ctx, req, res, bulkDocsDeps),
 
     async ['POST _revs_diff'](ctx, req, res) {
       const body = await readJson(req, limits.body);

@@ -5,7 +5,8 @@ import { generateDataSet } from '../../lib/seed/dataset.js';
 import { chtDesignDoc, CHT_DESIGN_ID } from '../../lib/cht/design.js';
 import { chtReplicationKeys, DEFAULT_PUBLIC_DOCS, replicationSubject } from '../../lib/cht/keys.js';
 import { chtAccessRules } from '../../lib/cht/rules.js';
-import type { ChtContext } from '../../lib/cht/rules.js';
+import type { ChtContext } from '../../lib/cht/context.js';
+import type { ChtFacts } from '../../lib/cht/facts.js';
 import type { AnyDoc } from '../../lib/sync/rules.js';
 import { lineageIds } from '../../lib/validate/consistency.js';
 import { testCouch, withCredentials } from '../support/server.js';
@@ -101,32 +102,43 @@ describe('CHT replication keys', () => {
 
 describe('CHT write checks', () => {
   const rules = chtAccessRules({ depthByRole: { chw: 1 } });
-  const context: ChtContext = { userId: 'org.couchdb.user:amy', facilityIds: ['hc'], contactId: 'amy-person', depth: 1, contacts: { hc: null, household: 'H1', 'amy-person': null } };
+  const context: ChtContext = {
+    userId: 'org.couchdb.user:amy', facilityIds: ['hc'], contactId: 'amy-person', depth: 1,
+    contacts: { hc: null, household: 'H1', 'amy-person': null }, privateReports: [],
+  };
+  const hc = { _id: 'hc', type: 'health_centre' };
   const household = { _id: 'household', type: 'clinic', parent: { _id: 'hc' } };
+  const facts: ChtFacts = { holders: new Map(), contacts: new Map([[hc._id, hc], [household._id, household]]) };
+
+  /** The verdict on `docs[0]` when `docs` are pushed together over `stored`. */
+  function verdictOn(docs: AnyDoc[], stored: AnyDoc[] = [], ctx: ChtContext = context, with_ = rules): string | undefined {
+    const verdict = with_.checkWrites(docs, new Map(stored.map((d) => [d._id, d])), ctx, facts)[0];
+    return verdict?.reason;
+  }
 
   it('judges a new contact by its parent and the depth limit, including contacts made in the same push', () => {
     const inHousehold = { _id: 'baby', type: 'person', parent: { _id: 'household', parent: { _id: 'hc' } } };
     const deeper = { _id: 'deeper', type: 'person', parent: { _id: 'baby', parent: inHousehold.parent } };
     const newHousehold = { _id: 'h2', type: 'clinic', parent: { _id: 'hc' } };
     const inNewHousehold = { _id: 'p2', type: 'person', parent: { _id: 'h2', parent: { _id: 'hc' } } };
-    assert.equal(rules.checkWrite(newHousehold, undefined, context, [newHousehold]), undefined);
-    assert.match(rules.checkWrite(inHousehold, undefined, context, [inHousehold])?.reason ?? '', /outside your area/, 'depth 2 is beyond depth 1');
-    assert.match(rules.checkWrite(deeper, undefined, context, [inHousehold, deeper])?.reason ?? '', /outside/);
-    assert.match(rules.checkWrite(inNewHousehold, undefined, context, [inNewHousehold, newHousehold])?.reason ?? '', /outside/, 'depth limit applies to batch contacts too');
+    assert.equal(verdictOn([newHousehold]), undefined);
+    assert.match(verdictOn([inHousehold]) ?? '', /outside your area/, 'depth 2 is beyond depth 1');
+    assert.match(verdictOn([deeper, inHousehold]) ?? '', /outside/);
+    assert.match(verdictOn([inNewHousehold, newHousehold]) ?? '', /outside/, 'depth limit applies to batch contacts too');
     const unlimited = chtAccessRules();
     const wide = { ...context, depth: -1 };
-    assert.equal(unlimited.checkWrite(inNewHousehold, undefined, wide, [inNewHousehold, newHousehold]), undefined, 'a parent made in the same push counts');
-    assert.equal(unlimited.checkWrite(deeper, undefined, wide, [deeper, inHousehold]), undefined);
+    assert.equal(verdictOn([inNewHousehold, newHousehold], [], wide, unlimited), undefined, 'a parent made in the same push counts');
+    assert.equal(verdictOn([deeper, inHousehold], [], wide, unlimited), undefined);
   });
 
   it('refuses a deletion of a document the user cannot see, and allows one they can', () => {
-    assert.equal(rules.checkWrite({ _id: 'household', _deleted: true }, household, context, []), undefined);
-    assert.match(rules.checkWrite({ _id: 'x', _deleted: true }, { _id: 'x', type: 'person', parent: { _id: 'elsewhere' } }, context, [])?.reason ?? '', /not visible/);
+    assert.equal(verdictOn([{ _id: 'household', _deleted: true }], [household]), undefined);
+    assert.match(verdictOn([{ _id: 'x', _deleted: true }], [{ _id: 'x', type: 'person', parent: { _id: 'elsewhere' } }]) ?? '', /not visible/);
   });
 
   it('never accepts a doc marked purged or the user\'s own facility', () => {
-    assert.match(rules.checkWrite({ ...household, purged: true }, household, context, [])?.reason ?? '', /purged/);
-    assert.match(rules.checkWrite({ _id: 'hc', type: 'health_centre', name: 'renamed' }, { _id: 'hc', type: 'health_centre' }, context, [])?.reason ?? '', /own facility/);
+    assert.match(verdictOn([{ ...household, purged: true }], [household]) ?? '', /purged/);
+    assert.match(verdictOn([{ _id: 'hc', type: 'health_centre', name: 'renamed' }], [hc]) ?? '', /own facility/);
   });
 });
 

@@ -71,6 +71,7 @@ function replicationKeysMap(publicDocs: PublicDocs): string {
   var publicIds = ${JSON.stringify(publicDocs.ids)};
 ${VIEW_HELPERS}
   if (doc._id.indexOf('_design/') === 0) return;
+  if (doc._id.indexOf('${USER_ID_PREFIX}') === 0) { if (doc.type === 'user-settings') emit(doc._id, doc._rev); return; }
   if (publicIds.indexOf(doc._id) !== -1 || (typeof doc.type === 'string' && publicTypes.indexOf(doc.type) !== -1)) {
     emit('_all', doc._rev); return;
   }
@@ -83,7 +84,6 @@ ${VIEW_HELPERS}
   }
   if (doc.type === 'task' && typeof doc.user === 'string') { emit(doc.user, doc._rev); return; }
   if (doc.type === 'target' && typeof doc.owner === 'string') { emit(doc.owner, doc._rev); return; }
-  if (doc.type === 'user-settings' && doc._id.indexOf('${USER_ID_PREFIX}') === 0) { emit(doc._id, doc._rev); }
 }`;
 }
 

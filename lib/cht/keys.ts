@@ -127,10 +127,13 @@ export function privateKeyOf(id: string): string {
 
 /**
  * The replication keys of a CHT document; a user reads it when one of them is among their keys.
- * Design docs and unknown types have none: they reach no device through the gateway.
+ * Design docs, unknown types, user-settings away from a user's id and anything else at one have none:
+ * they reach no device through the gateway.
  */
 export function chtReplicationKeys(doc: AnyDoc, publicDocs: PublicDocs = DEFAULT_PUBLIC_DOCS): readonly string[] {
   if (doc._id.startsWith('_design/')) return [];
+  // At a user's id only their user-settings sync: a look-alike of another type reaches nobody.
+  if (doc._id.startsWith(USER_ID_PREFIX)) return doc.type === 'user-settings' ? [doc._id] : [];
   if (isPublicDoc(doc, publicDocs)) return [PUBLIC_KEY];
   if (isContact(doc)) return [doc._id];
   switch (doc.type) {
@@ -140,8 +143,6 @@ export function chtReplicationKeys(doc: AnyDoc, publicDocs: PublicDocs = DEFAULT
       return typeof doc.user === 'string' ? [doc.user] : [];
     case 'target':
       return typeof doc.owner === 'string' ? [doc.owner] : [];
-    case 'user-settings':
-      return doc._id.startsWith(USER_ID_PREFIX) ? [doc._id] : [];
     default:
       return [];
   }

@@ -14,14 +14,19 @@ describe('security: _bulk_docs writes no reserved id (issue 14, item 9)', functi
     const victim = world.user('chw12');
     const checkpoint = `_local/fieldsync~${victim.name}~checkpoint`;
     const probes = [checkpoint, '_local/plain', '_local/fieldsync~x'];
+    // Shaped as reports the attacker may write, so only the id stands in the way.
+    const report = { type: 'data_record', form: 'home_visit', reported_date: 1, contact: { _id: attacker.contactId } };
     const forged = [
-      { _id: checkpoint, last_seq: '0' },
-      { _id: '_local/plain', note: 'x' },
+      { _id: checkpoint, ...report, last_seq: '0' },
+      { _id: '_local/plain', ...report },
       { _id: '_design/evil', views: {} },
-      { _id: '_users', type: 'person' },
-      { _id: '_oddity' },
+      { _id: '_users', ...report },
+      { _id: '_oddity', ...report },
     ];
     const before = await serverState(world, probes);
+    // _local and _design ids first on their own: CouchDB itself answers 400 to the other reserved ones.
+    assertAllRefused(await pushAs(world, attacker, forged.slice(0, 3)), forged.slice(0, 3).map((d) => d._id));
+    assert.deepEqual(await serverState(world, probes), before, 'no _local doc was written');
     assertAllRefused(await pushAs(world, attacker, forged), forged.map((d) => d._id));
     const replicated = forged.map((d, i) => ({ ...d, _rev: `1-${String(i).padStart(32, 'a')}`, _revisions: { start: 1, ids: [String(i).padStart(32, 'a')] } }));
     assertAllRefused(await pushAs(world, attacker, replicated, false), forged.map((d) => d._id));

@@ -19,7 +19,7 @@ describe('security: an attachment stub names only the stored document\'s own att
     await world.admin.insert({
       _id: 'their-photo', type: 'data_record', form: 'home_visit', reported_date: 1, contact: { _id: victim.contactId }, fields: { patient_uuid: theirPatient._id },
       _attachments: { 'photo.txt': { content_type: 'text/plain', data: Buffer.from('their secret').toString('base64') } },
-    } as never);
+    });
     const stored = await world.admin.get('their-photo') as { _attachments: Record<string, { digest: string }> };
     const digest = stored._attachments['photo.txt']!.digest;
     const report = (id: string, stubDigest: string, rev?: string): Record<string, unknown> => ({

@@ -14,7 +14,7 @@ function counted<C>(rules: AccessRules<C>): { rules: AccessRules<C>; reads: () =
   const isDoc = (v: unknown): v is object => typeof v === 'object' && v !== null && typeof (v as { _id?: unknown })._id === 'string';
   const wrapDoc = (doc: object): object => new Proxy(doc, { get(target, key, receiver) { reads += 1; return Reflect.get(target, key, receiver) as unknown; } });
   const wrap = (arg: unknown): unknown => {
-    if (Array.isArray(arg)) return arg.map((v) => (isDoc(v) ? wrapDoc(v) : v));
+    if (Array.isArray(arg)) return (arg as unknown[]).map((v) => (isDoc(v) ? wrapDoc(v) : v));
     return isDoc(arg) ? wrapDoc(arg) : arg;
   };
   const proxy = new Proxy(rules, {

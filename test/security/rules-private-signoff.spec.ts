@@ -37,7 +37,7 @@ describe('security: private and needs_signoff reports as cht-core files them (is
     const aboutMyPlace = report('private-about-my-place', bossContact, { place_id: chw.facilityId });
     const aboutMyPatient = report('private-about-my-patient', bossContact, { patient_uuid: patient._id });
     const mineAboutMyPlace = report('private-mine-about-my-place', chwContact, { place_id: chw.facilityId });
-    for (const doc of [aboutMyPlace, aboutMyPatient, mineAboutMyPlace]) await world.admin.insert(doc as never);
+    for (const doc of [aboutMyPlace, aboutMyPatient, mineAboutMyPlace]) await world.admin.insert(doc);
     const pulled = await pulledIds(world.url, chw);
     assert.deepEqual(pulled, new Set([...expectedIds(world.data.medic, chw), aboutMyPatient._id, mineAboutMyPlace._id]));
     // Asking for it by id and revision gets nothing either.

@@ -142,7 +142,11 @@ export function checkWrites(
   // Contacts of the push still to judge, by id (a push may carry several revisions of one id).
   const contacts = docs.flatMap((doc, i) => (own[i] === undefined && isContact(doc) && !doc._deleted ? [i] : []));
   const versions = new Map<string, number[]>();
-  for (const i of contacts) versions.set(docs[i]!._id, [...(versions.get(docs[i]!._id) ?? []), i]);
+  for (const i of contacts) {
+    const list = versions.get(docs[i]!._id);
+    if (list) list.push(i);
+    else versions.set(docs[i]!._id, [i]);
+  }
   const claims = claimsOf(docs, contacts);
   // Per pushed contact id: 0 to judge, 1 being judged (its parents first), 2 judged; and its version
   // that will stand (the last accepted one), if any.

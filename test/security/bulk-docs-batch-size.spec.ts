@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { chtAccessRules } from '../../lib/cht/rules.js';
+import { createSyncClient } from '../../lib/sync/client/index.js';
+import { memoryPouch } from '../support/pouch.js';
 import type { AccessRules } from '../../lib/sync/rules.js';
 import { asUser, gatewayWith, pushAs, serverState } from '../cht/attacker.js';
 import { syncWorld } from '../sync/world.js';
@@ -62,5 +64,18 @@ describe('security: a push costs work linear in its size and is bounded (issue 1
     assert.equal((answer.body as { error?: string }).error, 'max_bulk_docs_count_exceeded');
     assert.equal(typeof (answer.body as { reason?: string }).reason, 'string');
     assert.deepEqual(await serverState(world), before);
+  });
+
+  it('lets the sync client push more than the bound by halving its batch on the 413', async () => {
+    const me = world.user('chw11');
+    const local = memoryPouch<Record<string, unknown>>();
+    const client = createSyncClient({ local, url: world.url, auth: { username: me.name, password: me.password }, batchSize: 2_100 });
+    await local.bulkDocs(Array.from({ length: 2_050 }, (_, i) => ({
+      _id: `visit-${i}`, type: 'data_record', form: 'home_visit', reported_date: i, contact: { _id: me.contactId }, fields: {},
+    })));
+    const result = await client.sync();
+    assert.deepEqual(result.push.denied, []);
+    assert.equal(result.push.written, 2_050);
+    assert.ok(result.push.batchSize <= 2_000, `went through at ${result.push.batchSize}`);
   });
 });

@@ -1,10 +1,12 @@
 /**
- * The design doc the CHT rules install: two views the gateway queries and a `validate_doc_update` so
+ * The design doc the CHT rules install: the views the gateway queries and a `validate_doc_update` so
  * direct writes obey what can be checked from a document and the writer alone. The sources are
  * ES5 so they run in every CouchDB JavaScript engine and in PouchDB; `test/cht/rules.spec.ts`
- * checks that the view files documents exactly as {@link chtReplicationKeys} does.
+ * checks that the views file documents exactly as {@link chtReplicationKeys} and {@link privateFiling} do.
  */
 import { CONTACT_TYPES } from '../lineage/shapes.js';
+import { USER_ID_PREFIX } from '../codecs/ids.js';
+import { PRIVATE_KEY_PREFIX } from './keys.js';
 import type { PublicDocs } from './keys.js';
 import type { AnyDoc } from '../sync/rules.js';
 import { VDU_PREAMBLE } from '../sync/vdu.js';
@@ -31,14 +33,10 @@ function contactsByDepthMap(): string {
 }`;
 }
 
-/** One row per replication key of a document; value: its current revision. */
-function replicationKeysMap(publicDocs: PublicDocs): string {
-  return `function (doc) {
-  var contactTypes = ${JSON.stringify([...CONTACT_TYPES])};
-  var publicTypes = ${JSON.stringify(publicDocs.types)};
-  var publicIds = ${JSON.stringify(publicDocs.ids)};
-  function str(v) { return typeof v === 'string' && v !== '' ? v : undefined; }
+/** ES5 helpers shared by the views: the same reading of report fields as `keys.ts`. */
+const VIEW_HELPERS = `  function str(v) { return typeof v === 'string' && v !== '' ? v : undefined; }
   function get(o, k) { return o !== null && typeof o === 'object' ? o[k] : undefined; }
+  function flag(v) { return v === true || v === 'true'; }
   function subject() {
     var author = str(get(doc.contact, '_id'));
     var errors = Array.isArray(doc.errors) ? doc.errors : [];
@@ -49,15 +47,65 @@ function replicationKeysMap(publicDocs: PublicDocs): string {
     return str(doc.patient_id) || str(get(doc.fields, 'patient_id')) || str(doc.place_id) ||
       str(get(doc.fields, 'place_id')) || str(doc.patient_uuid) || str(get(doc.fields, 'patient_uuid')) || author;
   }
+  function reportKeys() {
+    var keys = [subject() || '_unassigned'];
+    if (flag(get(doc.fields, 'needs_signoff'))) {
+      var node = doc.contact;
+      for (var level = 0; level < 100 && node !== null && typeof node === 'object'; level++) {
+        var id = str(get(node, '_id'));
+        if (id && keys.indexOf(id) === -1) keys.push(id);
+        node = get(node, 'parent');
+      }
+    }
+    return keys;
+  }
+  function isPrivate() {
+    return doc.type === 'data_record' && flag(get(doc.fields, 'private')) && !!doc.form && !!str(get(doc.contact, '_id'));
+  }`;
+
+/** One row per replication key of a document; value: its current revision. */
+function replicationKeysMap(publicDocs: PublicDocs): string {
+  return `function (doc) {
+  var contactTypes = ${JSON.stringify([...CONTACT_TYPES])};
+  var publicTypes = ${JSON.stringify(publicDocs.types)};
+  var publicIds = ${JSON.stringify(publicDocs.ids)};
+${VIEW_HELPERS}
   if (doc._id.indexOf('_design/') === 0) return;
+  if (doc._id.indexOf('${USER_ID_PREFIX}') === 0) { if (doc.type === 'user-settings') emit(doc._id, doc._rev); return; }
   if (publicIds.indexOf(doc._id) !== -1 || (typeof doc.type === 'string' && publicTypes.indexOf(doc.type) !== -1)) {
     emit('_all', doc._rev); return;
   }
   if (contactTypes.indexOf(doc.type) !== -1) { emit(doc._id, doc._rev); return; }
-  if (doc.type === 'data_record') { emit(subject() || '_unassigned', doc._rev); return; }
+  if (doc.type === 'data_record') {
+    if (isPrivate()) { emit('${PRIVATE_KEY_PREFIX}' + doc._id, doc._rev); return; }
+    var keys = reportKeys();
+    for (var k = 0; k < keys.length; k++) emit(keys[k], doc._rev);
+    return;
+  }
   if (doc.type === 'task' && typeof doc.user === 'string') { emit(doc.user, doc._rev); return; }
   if (doc.type === 'target' && typeof doc.owner === 'string') { emit(doc.owner, doc._rev); return; }
-  if (doc.type === 'user-settings') { emit(doc._id, doc._rev); }
+}`;
+}
+
+/** Every private report under each key it would have; value: `[subject, submitter]`. */
+function privateReportsMap(): string {
+  return `function (doc) {
+${VIEW_HELPERS}
+  if (!isPrivate()) return;
+  var keys = reportKeys();
+  for (var k = 0; k < keys.length; k++) emit(keys[k], [keys[0], doc.contact._id]);
+}`;
+}
+
+/** Every contact under its id and under its shortcode: who holds a key a pushed contact claims. */
+function contactKeysMap(): string {
+  return `function (doc) {
+  var types = ${JSON.stringify([...CONTACT_TYPES])};
+  if (types.indexOf(doc.type) === -1) return;
+  emit(doc._id, null);
+  var code = typeof doc.patient_id === 'string' && doc.patient_id !== '' ? doc.patient_id
+    : typeof doc.place_id === 'string' && doc.place_id !== '' ? doc.place_id : null;
+  if (code !== null && code !== doc._id) emit(code, null);
 }`;
 }
 
@@ -70,14 +118,23 @@ ${VDU_PREAMBLE}
   function isPublic(doc) { return doc && (publicIds.indexOf(doc._id) !== -1 || publicTypes.indexOf(doc.type) !== -1); }
   if (newDoc.purged) throw({ forbidden: 'a document purged on a device is never written to the server' });
   if (isPublic(newDoc) || isPublic(oldDoc)) throw({ forbidden: 'only admins write ' + newDoc._id });
-  var me = 'org.couchdb.user:' + userCtx.name;
+  var me = '${USER_ID_PREFIX}' + userCtx.name;
+  var parts = newDoc._id.split('~');
+  if (parts[0] === 'task' && parts.length > 1 && parts[1] !== me) throw({ forbidden: 'a task id names its user: ' + newDoc._id + ' is not yours' });
+  if (parts[0] === 'target' && parts.length > 1 && (parts.length < 4 || parts[parts.length - 1] !== me)) {
+    throw({ forbidden: 'a target id names its user: ' + newDoc._id + ' is not yours' });
+  }
   if ((newDoc.type === 'task' && newDoc.user !== me) || (oldDoc && oldDoc.type === 'task' && oldDoc.user !== me)) {
     throw({ forbidden: 'a task belongs to the user in its user field' });
   }
-  if (newDoc.type === 'user-settings' || (oldDoc && oldDoc.type === 'user-settings')) {
+  if ((newDoc.type === 'target' && newDoc.user !== me) || (oldDoc && oldDoc.type === 'target' && oldDoc.user !== me)) {
+    throw({ forbidden: 'a target belongs to the user in its user field' });
+  }
+  if (newDoc._id.indexOf('${USER_ID_PREFIX}') === 0 || newDoc.type === 'user-settings' || (oldDoc && oldDoc.type === 'user-settings')) {
     if (newDoc._id !== me) throw({ forbidden: 'users write only their own user-settings' });
-    if (!oldDoc) throw({ forbidden: 'user-settings are created by admins' });
+    if (!oldDoc || oldDoc.type !== 'user-settings') throw({ forbidden: 'user-settings are created by admins' });
     if (newDoc._deleted) throw({ forbidden: 'user-settings are deleted by admins' });
+    if (newDoc.type !== 'user-settings') throw({ forbidden: 'user-settings stay user-settings' });
     var fixed = ['name', 'roles', 'facility_id', 'contact_id'];
     for (var i = 0; i < fixed.length; i++) {
       if (JSON.stringify(newDoc[fixed[i]]) !== JSON.stringify(oldDoc[fixed[i]])) throw({ forbidden: 'only admins change ' + fixed[i] });
@@ -94,6 +151,8 @@ export function chtDesignDoc(publicDocs: PublicDocs): AnyDoc {
     views: {
       contacts_by_depth: { map: contactsByDepthMap() },
       replication_keys: { map: replicationKeysMap(publicDocs) },
+      contact_keys: { map: contactKeysMap() },
+      private_reports: { map: privateReportsMap() },
     },
     validate_doc_update: validateDocUpdate(publicDocs),
   };

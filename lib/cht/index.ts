@@ -4,5 +4,7 @@
  */
 export * from './keys.js';
 export { chtAccessRules } from './rules.js';
-export type { ChtContext, ChtRulesOptions } from './rules.js';
+export type { ChtRulesOptions } from './rules.js';
+export type { ChtContext } from './context.js';
+export type { ChtFacts } from './facts.js';
 export { chtDesignDoc, CHT_DESIGN_ID } from './design.js';

@@ -1,8 +1,9 @@
 /**
  * Where a CHT document is filed for replication: pure functions shared by the gateway, the client and
  * the `replication_keys` view (`design.ts` holds the same logic as CouchDB view source, and a test
- * checks the two agree on every fixture).
+ * checks the two agree on every fixture and on generated documents).
  */
+import { USER_ID_PREFIX } from '../codecs/ids.js';
 import { isContact } from '../lineage/shapes.js';
 import type { AnyDoc } from '../sync/rules.js';
 
@@ -11,6 +12,13 @@ export const PUBLIC_KEY = '_all';
 
 /** Key of reports nobody can be matched to (an SMS from an unknown number, no subject). */
 export const UNASSIGNED_KEY = '_unassigned';
+
+/**
+ * Prefix of the key a private report is filed under (followed by the report's id): who may read it
+ * depends on the reader's own place, so the rules grant it per report (see {@link privateFiling}).
+ */
+export const PRIVATE_KEY_PREFIX = '_private:';
+
 
 /** Which documents every user may read and only admins may write. */
 export interface PublicDocs {
@@ -28,7 +36,7 @@ export const DEFAULT_PUBLIC_DOCS: PublicDocs = {
 
 /** The `_users`/user-settings id of a CouchDB user name. */
 export function settingsIdOf(name: string): string {
-  return `org.couchdb.user:${name}`;
+  return `${USER_ID_PREFIX}${name}`;
 }
 
 function field(record: unknown, key: string): unknown {
@@ -37,6 +45,11 @@ function field(record: unknown, key: string): unknown {
 
 function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** CHT's truthiness for report flags: `true` or the string `'true'`. */
+function flag(value: unknown): boolean {
+  return value === true || value === 'true';
 }
 
 /** True for a document only admins write and everybody reads. */
@@ -60,23 +73,76 @@ export function replicationSubject(doc: AnyDoc): string | undefined {
     ?? author;
 }
 
+/** Ids along a report's `contact` chain (its author, then the author's ancestors), at most 100 levels, each once. */
+export function authorChainIds(doc: AnyDoc): readonly string[] {
+  const ids: string[] = [];
+  let node: unknown = doc.contact;
+  for (let level = 0; level < 100 && typeof node === 'object' && node !== null; level++) {
+    const id = nonEmptyString(field(node, '_id'));
+    if (id && !ids.includes(id)) ids.push(id);
+    node = field(node, 'parent');
+  }
+  return ids;
+}
+
+/**
+ * The keys a report is filed under before privacy: its subject (or {@link UNASSIGNED_KEY}) and, when
+ * `fields.needs_signoff` is set, also its author and every ancestor of the author, as CHT does, so the
+ * author's supervisors see it.
+ */
+function reportKeys(doc: AnyDoc): string[] {
+  const subject = replicationSubject(doc) ?? UNASSIGNED_KEY;
+  const keys = [subject];
+  if (flag(field(doc.fields, 'needs_signoff'))) {
+    for (const id of authorChainIds(doc)) if (!keys.includes(id)) keys.push(id);
+  }
+  return keys;
+}
+
+/** How a private report is filed: the keys it would have, its subject and its author. */
+export interface PrivateFiling {
+  readonly keys: readonly string[];
+  readonly subject: string;
+  readonly submitter: string;
+}
+
+/**
+ * A private report (`fields.private`, with a form and an author, as CHT requires) is hidden from a user
+ * whose own facility or contact is its subject unless that user sees its author ("users don't see
+ * private reports submitted by their boss about them"); others read it as any report. Undefined for
+ * every other document.
+ */
+export function privateFiling(doc: AnyDoc): PrivateFiling | undefined {
+  if (doc.type !== 'data_record' || !flag(field(doc.fields, 'private')) || !doc.form) return undefined;
+  const submitter = nonEmptyString(field(doc.contact, '_id'));
+  if (!submitter) return undefined;
+  const keys = reportKeys(doc);
+  return { keys, subject: keys[0] ?? UNASSIGNED_KEY, submitter };
+}
+
+/** The key a private report is filed under: the rules grant it per reader. */
+export function privateKeyOf(id: string): string {
+  return `${PRIVATE_KEY_PREFIX}${id}`;
+}
+
 /**
  * The replication keys of a CHT document; a user reads it when one of them is among their keys.
- * Design docs and unknown types have none: they reach no device through the gateway.
+ * Design docs, unknown types, user-settings away from a user's id and anything else at one have none:
+ * they reach no device through the gateway.
  */
 export function chtReplicationKeys(doc: AnyDoc, publicDocs: PublicDocs = DEFAULT_PUBLIC_DOCS): readonly string[] {
   if (doc._id.startsWith('_design/')) return [];
+  // At a user's id only their user-settings sync: a look-alike of another type reaches nobody.
+  if (doc._id.startsWith(USER_ID_PREFIX)) return doc.type === 'user-settings' ? [doc._id] : [];
   if (isPublicDoc(doc, publicDocs)) return [PUBLIC_KEY];
   if (isContact(doc)) return [doc._id];
   switch (doc.type) {
     case 'data_record':
-      return [replicationSubject(doc) ?? UNASSIGNED_KEY];
+      return privateFiling(doc) ? [privateKeyOf(doc._id)] : reportKeys(doc);
     case 'task':
       return typeof doc.user === 'string' ? [doc.user] : [];
     case 'target':
       return typeof doc.owner === 'string' ? [doc.owner] : [];
-    case 'user-settings':
-      return [doc._id];
     default:
       return [];
   }
@@ -98,4 +164,13 @@ export function parentIds(doc: AnyDoc): readonly string[] {
 /** A contact's shortcode (`patient_id` of a person, `place_id` of a place), if any. */
 export function shortcodeOf(doc: AnyDoc): string | undefined {
   return nonEmptyString(doc.patient_id) ?? nonEmptyString(doc.place_id);
+}
+
+/**
+ * True when a shortcode may be a read key: keys starting with `_` are the rules' own (`_all`,
+ * `_private:...`) and `org.couchdb.user:` keys file user-settings and tasks, so a contact claiming one
+ * of those never grants it.
+ */
+export function isSafeShortcode(code: string): boolean {
+  return code !== '' && !code.startsWith('_') && !code.startsWith(USER_ID_PREFIX);
 }

@@ -46,6 +46,7 @@ function forbid(doc: AnyDoc, reason: string): Forbidden {
 
 function checkWrite(doc: AnyDoc, stored: AnyDoc | undefined, context: PhrContext, catalogue: PhrCatalogue): Forbidden | undefined {
   if (doc._id.startsWith('_design/')) return forbid(doc, 'design documents are written by admins');
+  if (doc._id.startsWith('_')) return forbid(doc, 'ids starting with _ are reserved');
   const type = doc._deleted && stored ? stored.type : doc.type;
   const collection = typeof type === 'string' ? catalogue.get(type) : undefined;
   if (!collection) return forbid(doc, `${JSON.stringify(type)} is not a PHR collection`);
@@ -65,7 +66,7 @@ function checkWrite(doc: AnyDoc, stored: AnyDoc | undefined, context: PhrContext
 }
 
 /** The PHR access rules for a catalogue (the default one when omitted). */
-export function phrAccessRules(catalogue: PhrCatalogue = PHR_CATALOGUE, options: PhrRulesOptions = {}): AccessRules<PhrContext> {
+export function phrAccessRules(catalogue: PhrCatalogue = PHR_CATALOGUE, options: PhrRulesOptions = {}): AccessRules<PhrContext, undefined> {
   const ownerOf = options.ownerOf ?? ((user: SyncUser) => user.name);
   return {
     designDocId: PHR_DESIGN_ID,
@@ -73,6 +74,8 @@ export function phrAccessRules(catalogue: PhrCatalogue = PHR_CATALOGUE, options:
     replicationKeys: (doc) => phrReplicationKeys(doc, catalogue),
     context: (user) => Promise.resolve({ owner: ownerOf(user) }),
     readableKeys: (context) => [CATALOGUE_KEY, ownerKey(context.owner)],
-    checkWrite: (doc, stored, context) => checkWrite(doc, stored, context, catalogue),
+    // Each PHR document is judged on its own: nothing to look up, and no document leans on another.
+    writeFacts: () => Promise.resolve(undefined),
+    checkWrites: (docs, stored, context) => docs.map((doc) => checkWrite(doc, stored.get(doc._id), context, catalogue)),
   };
 }

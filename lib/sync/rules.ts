@@ -36,15 +36,22 @@ export interface Forbidden {
 export interface RulesQuery {
   /** Rows of a view of the rules' design doc, by exact keys (chunked by the caller's adapter). */
   viewByKeys(view: string, keys: readonly unknown[]): Promise<ReadonlyArray<{ readonly id: string; readonly key: unknown; readonly value: unknown }>>;
+  /** True when a view of the rules' design doc has any row: one cheap request before a long key list. */
+  hasRows(view: string): Promise<boolean>;
   /** Documents by id; missing ids are absent from the map. */
   getMany(ids: readonly string[]): Promise<ReadonlyMap<string, AnyDoc>>;
 }
 
+/** The stored (winning, not deleted) version of each document of a push that the server holds, by id. */
+export type StoredDocs = ReadonlyMap<string, AnyDoc>;
+
 /**
  * What one database's sync needs to know about access. `Context` is whatever the rules compute
- * once per request for a user (e.g. visible contacts); it must be plain data.
+ * once per request for a user (e.g. visible contacts); it must be plain data. `Facts` is what a
+ * write check needs to know about one push beyond the context (e.g. who already holds a key a pushed
+ * document claims), looked up for the whole push at once.
  */
-export interface AccessRules<Context> {
+export interface AccessRules<Context, Facts = unknown> {
   /** Design doc id holding the views and the validate_doc_update, e.g. `_design/fieldsync`. */
   readonly designDocId: string;
   /**
@@ -60,11 +67,16 @@ export interface AccessRules<Context> {
   /** The keys a user may read. */
   readableKeys(context: Context): readonly string[];
   /**
-   * Checks a write. `stored` is the server's current winning version (undefined for a new doc);
-   * both versions must be acceptable, so a user cannot take a document by rewriting its owner.
-   * `batch` holds the docs of the same push that are acceptable so far (the gateway re-checks
-   * without refused ones until nothing changes), so a contact created in it can make a report in it
-   * allowed, but a refused contact never vouches for anything.
+   * Looks up what {@link checkWrites} needs to know about a push: a bounded number of queries (each
+   * paged by the adapter) whatever the number of documents, never one per document.
    */
-  checkWrite(doc: AnyDoc, stored: AnyDoc | undefined, context: Context, batch: readonly AnyDoc[]): Forbidden | undefined;
+  writeFacts(docs: readonly AnyDoc[], stored: StoredDocs, context: Context, query: RulesQuery): Promise<Facts>;
+  /**
+   * Pure: checks every document of a push, one verdict per document in the order given (undefined:
+   * accepted). `stored` holds the server's current winning versions; both versions must be
+   * acceptable, so a user cannot take a document by rewriting its owner. A document may lean on
+   * others of the same push (a report on a contact created with it), but only on ones that are
+   * accepted themselves. Time linear (or n log n) in the number of documents.
+   */
+  checkWrites(docs: readonly AnyDoc[], stored: StoredDocs, context: Context, facts: Facts): ReadonlyArray<Forbidden | undefined>;
 }

@@ -9,7 +9,7 @@ import type {
 } from '../../lib/index.js';
 import type { FormDoc as FormCodec, Person as PersonCodec, Report as ReportCodec, TargetDoc as TargetCodec, TaskDoc as TaskCodec } from '../../lib/codecs/index.js';
 import { chtAccessRules, createSyncClient, decodeDoc, hydrate, minify, planTaskWrites, targetDocToWrite, targetId, taskId } from '../../lib/index.js';
-import type { AccessRules, ChtContext, SyncClient } from '../../lib/index.js';
+import type { AccessRules, ChtContext, ChtFacts, SyncClient } from '../../lib/index.js';
 
 describe('public types', () => {
   it('are the codecs\' static types', () => {
@@ -46,7 +46,7 @@ describe('public types', () => {
     expectTypeOf(createSyncClient).returns.toEqualTypeOf<SyncClient>();
     expectTypeOf(planTaskWrites).returns.toHaveProperty('writes').toEqualTypeOf<readonly TaskDoc[]>();
     expectTypeOf(targetDocToWrite).returns.toEqualTypeOf<TargetDoc | undefined>();
-    expectTypeOf(chtAccessRules).returns.toEqualTypeOf<AccessRules<ChtContext>>();
+    expectTypeOf(chtAccessRules).returns.toEqualTypeOf<AccessRules<ChtContext, ChtFacts>>();
   });
 
   it('keep lineage and sync generic over the caller\'s documents', () => {

@@ -120,13 +120,13 @@ describe('PHR access rules', () => {
       ['deleting my cart', { _id: cart._id, _deleted: true }, cart, undefined],
     ];
     for (const [name, doc, stored, reason] of table) {
-      const verdict = rules.checkWrite(doc, stored, me, [doc]);
+      const [verdict] = rules.checkWrites([doc], new Map(stored ? [[doc._id, stored]] : []), me, undefined);
       if (reason) assert.match(verdict?.reason ?? 'accepted', reason, name);
       else assert.equal(verdict, undefined, name);
       const vdu = runValidate(design.validate_doc_update, doc, stored ?? null, 'u1');
       assert.equal(vdu === undefined, reason === undefined, `validate_doc_update on ${name}: ${vdu ?? 'accepted'}`);
     }
-    assert.match(rules.checkWrite({ ...cart, lines: 'many' }, undefined, me, [])?.reason ?? '', /not a valid carts document: .*lines/);
+    assert.match(rules.checkWrites([{ ...cart, lines: 'many' }], new Map(), me, undefined)[0]?.reason ?? '', /not a valid carts document: .*lines/);
   });
 
   it('applies the validate_doc_update to direct writes on the server', async () => {

@@ -103,6 +103,10 @@ export function gatewayCouch(url: string, admin: { username: string; password: s
           }
           return rows;
         },
+        async hasRows(view) {
+          const answer = (await request(db, 'GET', `_design/${design}/_view/${view}`, { limit: 1 })) as { rows: ViewRow[] };
+          return answer.rows.length > 0;
+        },
         async getMany(ids) {
           const found = new Map<string, AnyDoc>();
           for (const row of await allDocs(db, ids, true)) if (row.doc && !row.deleted) found.set(row.id, row.doc);

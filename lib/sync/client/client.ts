@@ -142,12 +142,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     events.emit('state', next);
   };
 
-  /** Pushes from the checkpoint (or `from`), collecting every refusal of this cycle. */
-  const pushOnce = async (refused: Denied[], from?: PushFrom): Promise<PushResult> => {
-    const result = await push(local, target, await loadRemovalState(local), batchSize, (denied) => events.emit('denied', denied), from);
-    refused.push(...result.denied);
-    return result;
-  };
+  /** Pushes from the checkpoint (or `from`), collecting every refusal of this cycle as it comes. */
+  const pushOnce = async (refused: Denied[], from?: PushFrom): Promise<PushResult> =>
+    push(local, target, await loadRemovalState(local), batchSize, (denied) => {
+      refused.push(denied);
+      events.emit('denied', denied);
+    }, from);
 
   /** Offers the documents refused by earlier syncs again; returns which are still refused, and why. */
   async function retryRefused(held: readonly DeniedDoc[], refusedNow: ReadonlySet<string>): Promise<{ written: number; still: Map<string, string> }> {
@@ -163,13 +163,16 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     return { written: result.written, still };
   }
 
-  /** The refused documents after this cycle: still refused, newly refused, not removed from the device. */
+  /**
+   * The refused documents after this cycle: still refused (all of them when the retry did not run),
+   * newly refused, not removed from the device.
+   */
   async function heldAfter(
-    held: readonly DeniedDoc[], still: ReadonlyMap<string, string>, refused: readonly Denied[], removed: ReadonlySet<string>,
+    held: readonly DeniedDoc[], still: ReadonlyMap<string, string> | undefined, refused: readonly Denied[], removed: ReadonlySet<string>,
   ): Promise<DeniedDoc[]> {
     const next = new Map<string, DeniedDoc>();
     for (const entry of held) {
-      const reason = still.get(entry.id);
+      const reason = still ? still.get(entry.id) : entry.reason;
       if (reason !== undefined) next.set(entry.id, { ...entry, reason });
     }
     const fresh = refused.filter((d) => !removed.has(d.id));
@@ -188,11 +191,28 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     const list = await pullList(remote, pullOptions);
     const held = await loadDenied(local);
     const refused: Denied[] = [];
+    const outcome: { still?: Map<string, string>; removed: ReadonlySet<string>; failed: boolean } = { removed: new Set(), failed: true };
+    try {
+      const result = await cycleSteps(list, held, refused, outcome, pullOptions);
+      outcome.failed = false;
+      return result;
+    } finally {
+      // Saved even when the cycle failed: the push checkpoint is already past what was refused.
+      const next = await heldAfter(held, outcome.still, refused, outcome.removed);
+      if (JSON.stringify(next) !== JSON.stringify(held)) await saveDenied(local, next).catch((err: unknown) => { if (!outcome.failed) throw err; });
+    }
+  }
+
+  async function cycleSteps(
+    list: Awaited<ReturnType<typeof pullList>>, held: readonly DeniedDoc[], refused: Denied[],
+    outcome: { still?: Map<string, string>; removed: ReadonlySet<string> }, pullOptions: Parameters<typeof pull>[4],
+  ): Promise<{ push: PushResult; pull: PullResult; pending: boolean }> {
     // `covered`: every local change up to it is on the server, refused (and held), or never pushed.
     const startSeq = (await local.info()).update_seq;
     const pushed = String(startSeq) === String(await syncedSeq(local)) ? NOTHING_PUSHED : await pushOnce(refused);
     let covered = pushed.lastSeq ?? startSeq;
     const retried = await retryRefused(held, new Set(refused.map((d) => d.id)));
+    outcome.still = retried.still;
     const server = target as { revsDiff: ServerRevsDiff };
     const pulled = await pull(local, remote, (revs) => server.revsDiff(revs), list, pullOptions, {
       progress: (done, total) => events.emit('progress', { phase: 'pull', done, total }),
@@ -202,6 +222,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       warning: (message) => events.emit('warning', message),
     });
     lastSeq = pulled.lastSeq;
+    outcome.removed = new Set(pulled.removedIds);
     let pending = pulled.skipped > 0 || retried.written > 0;
     let pushedTotal: PushResult = { ...pushed, written: pushed.written + retried.written };
     const pushes = pushFilter(await loadRemovalState(local));
@@ -225,8 +246,6 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       // Only the pull wrote since: move the push checkpoint past its downloads instead of diffing them all.
       covered = (await pushOnce(refused, { since: afterPull })).lastSeq ?? covered;
     }
-    const nextHeld = await heldAfter(held, retried.still, refused, new Set(pulled.removedIds));
-    if (JSON.stringify(nextHeld) !== JSON.stringify(held)) await saveDenied(local, nextHeld);
     // A write after the last push's changes read is still to go: not up to date, and never marked synced.
     const rest = await unpushedSince(local, covered, pulled.touched, pushes);
     pending ||= rest.found;

@@ -6,5 +6,6 @@ export type { SyncErrorKind } from './errors.js';
 export type { LocalDatabase, LocalDoc, LocalReplication } from './local.js';
 export type { DeniedDoc, QuarantinedDoc } from './held.js';
 export type { PullResult } from './pull.js';
+export type { Unwritten } from './removal.js';
 export type { Denied, PushResult } from './push.js';
 export type { RemoteOptions } from './remote.js';

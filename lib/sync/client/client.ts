@@ -9,14 +9,17 @@ import type { BackOff } from '../protocol.js';
 import { emitter } from './emitter.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { LocalDatabase } from './local.js';
+import { loadDenied, loadQuarantine, releaseQuarantined, saveDenied } from './held.js';
+import type { DeniedDoc, QuarantinedDoc } from './held.js';
 import { pull, pullList } from './pull.js';
-import type { PullResult } from './pull.js';
-import { push } from './push.js';
-import type { Denied, PushResult } from './push.js';
+import type { PullResult, ServerRevsDiff } from './pull.js';
+import { push, pushFilter } from './push.js';
+import type { Denied, PushFrom, PushResult } from './push.js';
 import { remote as makeRemote } from './remote.js';
 import type { RemoteOptions } from './remote.js';
 import { loadRemovalState } from './removal.js';
 import { saveSyncedSeq, syncedSeq } from './synced.js';
+import { unpushedSince } from './unpushed.js';
 
 /** What a UI shows. */
 export type SyncState = 'idle' | 'syncing' | 'up-to-date' | 'offline' | 'error';
@@ -30,6 +33,13 @@ export interface SyncEvents {
   denied: Denied;
   removed: { readonly id: string; readonly reason: 'deleted' | 'not-visible'; readonly how: 'purged' | 'tombstone' };
   conflict: { readonly id: string; readonly revs: readonly string[] };
+  /**
+   * A local revision the server never had, taken out of a document the device had to remove (revoked
+   * or deleted on the server), with its content; {@link SyncClient.quarantine} lists them all.
+   */
+  quarantined: QuarantinedDoc;
+  /** After every completed sync: refused documents still pending (retried each sync) and quarantined revisions. */
+  held: { readonly denied: number; readonly quarantined: number };
   warning: string;
   error: SyncError;
   /**
@@ -61,6 +71,8 @@ export interface SyncResult {
   /** Cycles run until nothing was pending (at most 3). */
   readonly cycles: number;
   readonly state: SyncState;
+  /** Refused documents still pending (offered again at every sync) and quarantined revisions. */
+  readonly held: { readonly denied: number; readonly quarantined: number };
 }
 
 /** A sync client for one local database and one gateway database. */
@@ -73,15 +85,32 @@ export interface SyncClient {
   start(): void;
   /** Stops live sync and waits for the running cycle to end. */
   stop(): Promise<void>;
+  /** Local documents the gateway refused, with why; each sync offers them again until accepted. */
+  denied(): Promise<readonly DeniedDoc[]>;
+  /** Local revisions the server never had whose documents were removed from the device, with their content. */
+  quarantine(): Promise<readonly QuarantinedDoc[]>;
+  /** Forgets one quarantined revision, once the app has saved or re-applied it. */
+  releaseQuarantined(id: string, rev: string): Promise<void>;
 }
 
 const NOTHING_PUSHED: PushResult = { written: 0, denied: [], batchSize: 0 };
+
+/** Downloads the local database refused to store: the sync fails naming them (they are fetched again next time). */
+function unwrittenError(unwritten: PullResult['unwritten']): SyncError {
+  const [first] = unwritten;
+  const kind = toSyncError(first?.error).kind;
+  const names = unwritten.slice(0, 5).map((u) => `${u.id} (${u.reason})`).join(', ');
+  return new SyncError(kind === 'offline' ? 'server' : kind, `the device did not store ${unwritten.length} downloaded document(s): ${names}`);
+}
 
 /** Totals over the cycles of one sync; the list figures are the last cycle's. */
 function addCycles(a: { push: PushResult; pull: PullResult }, b: { push: PushResult; pull: PullResult }): { push: PushResult; pull: PullResult } {
   return {
     push: { written: a.push.written + b.push.written, denied: [...a.push.denied, ...b.push.denied], batchSize: b.push.batchSize || a.push.batchSize },
-    pull: { ...b.pull, downloaded: a.pull.downloaded + b.pull.downloaded, removed: a.pull.removed + b.pull.removed, skipped: b.pull.skipped },
+    pull: {
+      ...b.pull, downloaded: a.pull.downloaded + b.pull.downloaded, removed: a.pull.removed + b.pull.removed, skipped: b.pull.skipped,
+      quarantined: a.pull.quarantined + b.pull.quarantined, removedIds: [...a.pull.removedIds, ...b.pull.removedIds],
+    },
   };
 }
 
@@ -113,49 +142,114 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     events.emit('state', next);
   };
 
-  const pushOnce = async (since?: number | string): Promise<PushResult> =>
-    push(local, target, await loadRemovalState(local), batchSize, (denied) => events.emit('denied', denied), since);
+  /** Pushes from the checkpoint (or `from`), collecting every refusal of this cycle as it comes. */
+  const pushOnce = async (refused: Denied[], from?: PushFrom): Promise<PushResult> =>
+    push(local, target, await loadRemovalState(local), batchSize, (denied) => {
+      refused.push(denied);
+      events.emit('denied', denied);
+    }, from);
 
-  /** True when the device changed a document during the pull other than by the pull's own writes. */
-  async function foreignWrites(since: number | string, touched: ReadonlyMap<string, string>): Promise<boolean> {
-    // Counting update_seq is not enough: a pull write that changes nothing (a revision already known)
-    // would let one write of the user's go unnoticed, and then never be pushed.
-    const { results } = await local.changes({ since });
-    return results.some((change) => !change.id.startsWith('_design/') && touched.get(change.id) !== change.changes[0]?.rev);
+  /** Offers the documents refused by earlier syncs again; returns which are still refused, and why. */
+  async function retryRefused(held: readonly DeniedDoc[], refusedNow: ReadonlySet<string>): Promise<{ written: number; still: Map<string, string> }> {
+    const retry = held.filter((entry) => !refusedNow.has(entry.id));
+    const still = new Map<string, string>();
+    if (retry.length === 0) return { written: 0, still };
+    const known = new Map(retry.map((entry) => [entry.id, entry.reason]));
+    const result = await push(local, target, await loadRemovalState(local), batchSize, (denied) => {
+      // Reported again only when the reason changed.
+      if (known.get(denied.id) !== denied.reason) events.emit('denied', denied);
+    }, { docIds: retry.map((entry) => entry.id) });
+    for (const denied of result.denied) still.set(denied.id, denied.reason);
+    return { written: result.written, still };
+  }
+
+  /**
+   * The refused documents after this cycle: still refused (all of them when the retry did not run),
+   * newly refused, not removed from the device.
+   */
+  async function heldAfter(
+    held: readonly DeniedDoc[], still: ReadonlyMap<string, string> | undefined, refused: readonly Denied[], removed: ReadonlySet<string>,
+  ): Promise<DeniedDoc[]> {
+    const next = new Map<string, DeniedDoc>();
+    for (const entry of held) {
+      const reason = still ? still.get(entry.id) : entry.reason;
+      if (reason !== undefined) next.set(entry.id, { ...entry, reason });
+    }
+    const fresh = refused.filter((d) => !removed.has(d.id));
+    const revs = fresh.length > 0 ? (await local.allDocs({ keys: [...new Set(fresh.map((d) => d.id))] })).rows : [];
+    for (const denied of fresh) {
+      const rev = revs.find((row) => row.key === denied.id)?.value?.rev;
+      if (rev) next.set(denied.id, { id: denied.id, rev, reason: denied.reason });
+    }
+    for (const id of removed) next.delete(id);
+    return [...next.values()];
   }
 
   async function cycle(signal?: AbortSignal): Promise<{ push: PushResult; pull: PullResult; pending: boolean }> {
     const pullOptions = { batchSize, ...(options.maxDocs !== undefined ? { maxDocs: options.maxDocs } : {}), ...(signal ? { signal } : {}) };
     // The list comes first, so a user over the limit is refused before anything moves either way.
     const list = await pullList(remote, pullOptions);
+    const held = await loadDenied(local);
+    const refused: Denied[] = [];
+    const outcome: { still?: Map<string, string>; removed: ReadonlySet<string>; failed: boolean } = { removed: new Set(), failed: true };
+    try {
+      const result = await cycleSteps(list, held, refused, outcome, pullOptions);
+      outcome.failed = false;
+      return result;
+    } finally {
+      // Saved even when the cycle failed: the push checkpoint is already past what was refused.
+      const next = await heldAfter(held, outcome.still, refused, outcome.removed);
+      if (JSON.stringify(next) !== JSON.stringify(held)) await saveDenied(local, next).catch((err: unknown) => { if (!outcome.failed) throw err; });
+    }
+  }
+
+  async function cycleSteps(
+    list: Awaited<ReturnType<typeof pullList>>, held: readonly DeniedDoc[], refused: Denied[],
+    outcome: { still?: Map<string, string>; removed: ReadonlySet<string> }, pullOptions: Parameters<typeof pull>[4],
+  ): Promise<{ push: PushResult; pull: PullResult; pending: boolean }> {
+    // `covered`: every local change up to it is on the server, refused (and held), or never pushed.
     const startSeq = (await local.info()).update_seq;
-    const pushed = String(startSeq) === String(await syncedSeq(local)) ? NOTHING_PUSHED : await pushOnce();
-    const beforePull = (await local.info()).update_seq;
-    const pulled = await pull(local, remote, list, pullOptions, {
+    const pushed = String(startSeq) === String(await syncedSeq(local)) ? NOTHING_PUSHED : await pushOnce(refused);
+    let covered = pushed.lastSeq ?? startSeq;
+    const retried = await retryRefused(held, new Set(refused.map((d) => d.id)));
+    outcome.still = retried.still;
+    const server = target as { revsDiff: ServerRevsDiff };
+    const pulled = await pull(local, remote, (revs) => server.revsDiff(revs), list, pullOptions, {
       progress: (done, total) => events.emit('progress', { phase: 'pull', done, total }),
       removed: (id, reason, how) => events.emit('removed', { id, reason, how }),
       conflict: (id, revs) => events.emit('conflict', { id, revs }),
+      quarantined: (entry) => events.emit('quarantined', entry),
       warning: (message) => events.emit('warning', message),
     });
     lastSeq = pulled.lastSeq;
+    outcome.removed = new Set(pulled.removedIds);
+    let pending = pulled.skipped > 0 || retried.written > 0;
+    let pushedTotal: PushResult = { ...pushed, written: pushed.written + retried.written };
+    const pushes = pushFilter(await loadRemovalState(local));
+    const heldIds = new Set(held.map((entry) => entry.id));
+    const unknown = pulled.unknownIds.filter((id) => !heldIds.has(id) && !refused.some((d) => d.id === id));
     const afterPull = (await local.info()).update_seq;
-    let pending = pulled.skipped > 0;
-    let pushedTotal = pushed;
-    if (pushed === NOTHING_PUSHED && pulled.unknownOnServer > 0) {
+    if (pushed === NOTHING_PUSHED && unknown.length > 0) {
       // The device holds documents the server never had although nothing changed here: the server
-      // was restored from an older backup (or refused them). PouchDB's checkpoints tell which to send.
-      const resent = await pushOnce();
+      // was restored from an older backup. PouchDB's checkpoints tell which to send.
+      const resent = await pushOnce(refused);
       pending ||= resent.written > 0;
-      pushedTotal = { ...resent, denied: [...pushed.denied, ...resent.denied], written: pushed.written + resent.written };
-    } else if (await foreignWrites(beforePull, pulled.touched)) {
-      // Someone wrote while the pull ran: push it now, and go round again if it was not all taken.
-      const late = await pushOnce();
+      covered = resent.lastSeq ?? covered;
+      pushedTotal = { ...resent, denied: [...pushedTotal.denied, ...resent.denied], written: pushedTotal.written + resent.written };
+    } else if ((await unpushedSince(local, covered, pulled.touched, pushes)).found) {
+      // Something the push may not have sent (written while it or the pull ran): push from the checkpoint.
+      const late = await pushOnce(refused);
       pending ||= late.written > 0;
-    } else if (String(afterPull) !== String(beforePull)) {
-      // Only downloads since: move the push checkpoint past them instead of diffing them all.
-      await pushOnce(afterPull);
+      covered = late.lastSeq ?? covered;
+      pushedTotal = { ...pushedTotal, denied: [...pushedTotal.denied, ...late.denied], written: pushedTotal.written + late.written };
+    } else if (String(afterPull) !== String(covered)) {
+      // Only the pull wrote since: move the push checkpoint past its downloads instead of diffing them all.
+      covered = (await pushOnce(refused, { since: afterPull })).lastSeq ?? covered;
     }
-    if (!pending) await saveSyncedSeq(local, (await local.info()).update_seq);
+    // A write after the last push's changes read is still to go: not up to date, and never marked synced.
+    const rest = await unpushedSince(local, covered, pulled.touched, pushes);
+    pending ||= rest.found;
+    if (!pending) await saveSyncedSeq(local, rest.lastSeq);
     return { push: pushedTotal, pull: pulled, pending };
   }
 
@@ -179,10 +273,13 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         cycles += 1;
         const result = await cycle(signal);
         sum = sum ? addCycles(sum, result) : result;
+        if (result.pull.unwritten.length > 0) throw unwrittenError(result.pull.unwritten);
         if (!result.pending || cycles >= 3) {
           const final: SyncState = result.pending ? 'idle' : 'up-to-date';
+          const held = { denied: (await loadDenied(local)).length, quarantined: (await loadQuarantine(local)).length };
+          events.emit('held', held);
           setState(final);
-          return { push: sum.push, pull: sum.pull, cycles, state: final };
+          return { push: sum.push, pull: sum.pull, cycles, state: final, held };
         }
       }
     } catch (err) {
@@ -247,6 +344,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       await running.done.catch(() => undefined);
       setState('idle');
     },
+    denied: () => loadDenied(local),
+    quarantine: () => loadQuarantine(local),
+    releaseQuarantined: (id, rev) => releaseQuarantined(local, id, rev),
   };
 }
 

@@ -4,6 +4,8 @@ export type { SyncClient, SyncClientOptions, SyncEvents, SyncResult, SyncState }
 export { SyncError, toSyncError } from './errors.js';
 export type { SyncErrorKind } from './errors.js';
 export type { LocalDatabase, LocalDoc, LocalReplication } from './local.js';
+export type { DeniedDoc, QuarantinedDoc } from './held.js';
 export type { PullResult } from './pull.js';
+export type { Unwritten } from './removal.js';
 export type { Denied, PushResult } from './push.js';
 export type { RemoteOptions } from './remote.js';

@@ -36,12 +36,16 @@ export interface LocalDatabase {
   }>;
   get(id: string): Promise<LocalDoc>;
   get(id: string, options: { open_revs: 'all' }): Promise<ReadonlyArray<{ readonly ok?: LocalDoc }>>;
+  /** One revision (`rev`), with its history (`revs`: `_revisions`) and attachment bodies (`attachments`). */
+  get(id: string, options: { rev?: string; revs?: boolean; attachments?: boolean }): Promise<LocalDoc>;
   put(doc: LocalDoc): Promise<{ readonly rev: string }>;
   /** Removes a revision without a trace; only some adapters (`indexeddb`) implement it. */
   purge?(id: string, rev: string): Promise<unknown>;
   changes(options: { since: 'now'; live: true; limit?: number }): { on(event: 'change', listener: () => void): unknown; cancel(): void };
-  changes(options: { since: number | string; limit?: number }): PromiseLike<{
+  /** With `style: 'all_docs'` each change lists every leaf revision of its document. */
+  changes(options: { since: number | string; limit?: number; style?: 'all_docs' }): PromiseLike<{
     readonly results: ReadonlyArray<{ readonly id: string; readonly changes: ReadonlyArray<{ readonly rev: string }> }>;
+    readonly last_seq: number | string;
   }>;
   replicate: { to(target: unknown, options: Record<string, unknown>): LocalReplication };
 }

@@ -3,22 +3,29 @@
  * revisions it lacks (`revsDiff`), download those with `_bulk_get` in batches, then ask which local
  * documents the server no longer gives this user and remove them. A diff has no checkpoint to get
  * wrong: an interrupted pull simply finds less to do next time, and no document is written twice.
+ * A local revision the server never had is never lost with its document: it goes to the quarantine.
  */
 import { batches } from '../protocol.js';
 import type { IdRev, IdsResponse } from '../protocol.js';
+import { addToQuarantine } from './held.js';
+import type { QuarantinedDoc } from './held.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { LocalDatabase, LocalDoc } from './local.js';
 import type { Remote } from './remote.js';
-import { applyServerDocs, loadRemovalState, removeLocally, saveRemovalState } from './removal.js';
-import type { RemovalState } from './removal.js';
+import { applyServerDocs, isRemovalTombstone, liveLeaves, loadRemovalState, removeLocally, saveRemovalState } from './removal.js';
+import type { RemovalState, Touched, Unwritten } from './removal.js';
 
 /** What the pull reports as it goes. */
 export interface PullEvents {
   progress(done: number, total: number): void;
   removed(id: string, reason: 'deleted' | 'not-visible', how: 'purged' | 'tombstone'): void;
   conflict(id: string, revs: readonly string[]): void;
+  quarantined(entry: QuarantinedDoc): void;
   warning(message: string): void;
 }
+
+/** Which of these revisions the server lacks (its `_revs_diff`). */
+export type ServerRevsDiff = (revs: Record<string, string[]>) => Promise<Record<string, { readonly missing?: readonly string[] }>>;
 
 /** What one pull did. */
 export interface PullResult {
@@ -31,9 +38,17 @@ export interface PullResult {
   /** The server's update sequence when the list was made. */
   readonly lastSeq: string;
   /** Every local revision the pull wrote, by id (empty string for a purge). */
-  readonly touched: ReadonlyMap<string, string>;
+  readonly touched: ReadonlyMap<string, ReadonlySet<string>>;
   /** Local documents the server has never had (unpushed, refused, or lost in a server restore). */
   readonly unknownOnServer: number;
+  /** Their ids. */
+  readonly unknownIds: readonly string[];
+  /** Ids removed from the device. */
+  readonly removedIds: readonly string[];
+  /** Local revisions the server never had, moved to the quarantine with their removed documents. */
+  readonly quarantined: number;
+  /** Downloaded documents the local database refused to store (they are fetched again next time). */
+  readonly unwritten: readonly Unwritten[];
 }
 
 /** Pull options. */
@@ -57,23 +72,35 @@ async function localIds(local: LocalDatabase): Promise<string[]> {
   }
 }
 
+/** Listed ids the device holds as deleted, with the deletion's revision (a user's deletion or a removal). */
+async function deletedHere(local: LocalDatabase, ids: readonly string[]): Promise<Map<string, string>> {
+  const deleted = new Map<string, string>();
+  if (ids.length === 0 || String((await local.info()).update_seq) === '0') return deleted;
+  for (const part of batches(ids, 1_000)) {
+    for (const row of (await local.allDocs({ keys: [...part] })).rows) if (row.value?.deleted) deleted.set(row.id, row.value.rev);
+  }
+  return deleted;
+}
+
 async function writeBatch(
-  local: LocalDatabase, docs: readonly LocalDoc[], state: RemovalState, touched: Map<string, string>, events: PullEvents,
-  before: ReadonlySet<string>,
-): Promise<void> {
+  local: LocalDatabase, docs: readonly LocalDoc[], state: RemovalState, touched: Touched, events: PullEvents,
+  before: ReadonlySet<string>, tombstones: ReadonlyMap<string, string>,
+): Promise<Unwritten[]> {
   const ids = docs.map((d) => d._id);
+  let unwritten: Unwritten[];
   try {
-    await applyServerDocs(local, docs, state, touched);
+    unwritten = await applyServerDocs(local, docs, state, touched, tombstones);
   } catch (err) {
     throw toSyncError(err);
   }
   // Only a document that already existed here can have gained a conflict.
-  const existing = ids.filter((id) => before.has(id));
-  if (existing.length === 0) return;
+  const existing = [...new Set(ids.filter((id) => before.has(id)))];
+  if (existing.length === 0) return unwritten;
   for (const row of (await local.allDocs({ keys: existing, include_docs: true, conflicts: true })).rows) {
     const conflicts = row.doc?.['_conflicts'];
     if (Array.isArray(conflicts) && conflicts.length > 0) events.conflict(row.id, conflicts as string[]);
   }
+  return unwritten;
 }
 
 /** Asks the gateway for the pull list, refusing it when over the client's own limit. */
@@ -85,29 +112,67 @@ export async function pullList(remote: Remote, options: PullOptions): Promise<Id
   return list;
 }
 
-/**
- * Runs one pull from a list fetched with {@link pullList}. Throws a {@link SyncError}; what was written
- * before a failure stays written.
- */
-export async function pull(local: LocalDatabase, remote: Remote, list: IdsResponse, options: PullOptions, events: PullEvents): Promise<PullResult> {
-  if (list.warning) events.warning(list.warning);
-  const state = await loadRemovalState(local);
-  const touched = new Map<string, string>();
-
-  // What the device holds before the pull: documents it lacks entirely need no revsDiff, and only
-  // documents it had can gain a conflict or be gone.
-  const present = new Set(await localIds(local));
-  const wanted: IdRev[] = list.rows.filter((row) => !present.has(row.id));
-  const toDiff = list.rows.filter((row) => present.has(row.id) || state.removed[row.id] !== undefined);
+/** What to download, each listed revision once, and which of them go on top of a removal tombstone. */
+async function plan(local: LocalDatabase, list: IdsResponse, present: ReadonlySet<string>): Promise<{ wanted: IdRev[]; tombstones: Map<string, string> }> {
+  const deleted = await deletedHere(local, list.rows.filter((row) => !present.has(row.id)).map((row) => row.id));
+  const wanted: IdRev[] = list.rows.filter((row) => !present.has(row.id) && !deleted.has(row.id));
+  const tombstones = new Map<string, string>();
+  const toDiff = list.rows.filter((row) => present.has(row.id) || deleted.has(row.id));
   for (const part of batches(toDiff, 1_000)) {
     const diff = await local.revsDiff(Object.fromEntries(part.map((row) => [row.id, [row.rev]])));
     for (const row of part) {
-      // A tombstoned doc's server revision is known locally, yet it must come back on a re-grant.
-      if (diff[row.id]?.missing?.length || state.removed[row.id]) wanted.push(row);
+      if (diff[row.id]?.missing?.length) { wanted.push(row); continue; }
+      // The server's revision is known here under a removal tombstone (the device itself is the record):
+      // on a re-grant it comes back on top of it. A user's own deletion stays, to be pushed.
+      const deletion = deleted.get(row.id);
+      if (deletion !== undefined && await isRemovalTombstone(local, row.id, deletion)) {
+        tombstones.set(row.id, deletion);
+        wanted.push(row);
+      }
     }
   }
+  return { wanted, tombstones };
+}
+
+/** Live local revisions of these documents that the server lacks, with their bodies. */
+async function unknownToServer(
+  local: LocalDatabase, serverRevsDiff: ServerRevsDiff, rows: ReadonlyArray<{ id: string; reason: 'deleted' | 'not-visible' }>, state: RemovalState,
+): Promise<QuarantinedDoc[]> {
+  const leaves: Record<string, string[]> = {};
+  for (const row of rows) {
+    // A re-grant stand-in is the server's own content, not the user's work.
+    const mine = (await liveLeaves(local, row.id)).filter((rev) => rev !== state.restored[row.id]?.local);
+    if (mine.length > 0) leaves[row.id] = mine;
+  }
+  if (Object.keys(leaves).length === 0) return [];
+  const diff = await serverRevsDiff(leaves);
+  const entries: QuarantinedDoc[] = [];
+  for (const row of rows) {
+    for (const rev of diff[row.id]?.missing ?? []) {
+      entries.push({ id: row.id, rev, reason: row.reason, doc: await local.get(row.id, { rev, attachments: true }) });
+    }
+  }
+  return entries;
+}
+
+/**
+ * Runs one pull from a list fetched with {@link pullList}. Throws a {@link SyncError}; what was written
+ * before a failure stays written. `serverRevsDiff` tells which local revisions the server lacks, so
+ * a removed document's unpushed revisions go to the quarantine instead of being lost.
+ */
+export async function pull(
+  local: LocalDatabase, remote: Remote, serverRevsDiff: ServerRevsDiff, list: IdsResponse, options: PullOptions, events: PullEvents,
+): Promise<PullResult> {
+  if (list.warning) events.warning(list.warning);
+  const state = await loadRemovalState(local);
+  const touched: Touched = new Map();
+
+  // What the device holds before the pull: only documents it had can gain a conflict or be gone.
+  const present = new Set(await localIds(local));
+  const { wanted, tombstones } = await plan(local, list, present);
   let done = 0;
   let skipped = 0;
+  const unwritten: Unwritten[] = [];
   events.progress(0, wanted.length);
   const parts = batches(wanted, options.batchSize);
   // One download in flight while the previous batch is written: the network and the disk overlap.
@@ -122,25 +187,34 @@ export async function pull(local: LocalDatabase, remote: Remote, list: IdsRespon
     next?.catch(() => undefined);
     const { docs, failed } = await current;
     skipped += failed.length;
-    if (docs.length > 0) await writeBatch(local, docs, state, touched, events, present);
+    if (docs.length > 0) unwritten.push(...await writeBatch(local, docs, state, touched, events, present, tombstones));
     done += part.length;
     events.progress(done, wanted.length);
   }
 
   const listed = new Set(list.rows.map((row) => row.id));
   const candidates = [...present].filter((id) => !listed.has(id));
-  let removed = 0;
-  let unknownOnServer = 0;
+  const removedIds: string[] = [];
+  const unknownIds: string[] = [];
+  let quarantined = 0;
   for (const part of batches(candidates, 1_000)) {
     const gone = await remote.gone(part, options.signal);
-    unknownOnServer += gone.unknown.length;
+    unknownIds.push(...gone.unknown);
+    // Keep what the server never had before removing anything.
+    const kept = await unknownToServer(local, serverRevsDiff, gone.rows, state);
+    await addToQuarantine(local, kept);
+    quarantined += kept.length;
+    for (const entry of kept) events.quarantined(entry);
     for (const row of gone.rows) {
       const how = await removeLocally(local, row.id, state, touched);
       if (how === 'absent') continue;
-      removed += 1;
+      removedIds.push(row.id);
       events.removed(row.id, row.reason, how);
     }
   }
   await saveRemovalState(local, state);
-  return { listed: list.rows.length, downloaded: done - skipped, removed, skipped, lastSeq: list.last_seq, touched, unknownOnServer };
+  return {
+    listed: list.rows.length, downloaded: done - skipped - unwritten.length, removed: removedIds.length, skipped, lastSeq: list.last_seq, touched,
+    unknownOnServer: unknownIds.length, unknownIds, removedIds, quarantined, unwritten,
+  };
 }

@@ -21,6 +21,19 @@ export interface PushResult {
   readonly denied: readonly Denied[];
   /** The batch size that finally went through (smaller than asked after 413s). */
   readonly batchSize: number;
+  /**
+   * The local sequence this push covered: every change up to it was sent, refused (and reported) or
+   * filtered out. A write after it may not have been pushed. Absent when no push ran.
+   */
+  readonly lastSeq?: number | string;
+}
+
+/** Where a push starts. */
+export interface PushFrom {
+  /** Start here instead of at the checkpoint, and move the checkpoint here first. */
+  readonly since?: number | string;
+  /** Push only these documents, from the start and without a checkpoint: how refused work is offered again. */
+  readonly docIds?: readonly string[];
 }
 
 /** The push filter: stable source text so PouchDB's replication id, and so its checkpoint, never changes. */
@@ -41,10 +54,9 @@ function deniedOf(error: unknown): Denied {
  * checkpoint first moves to that sequence: how a pull's own downloads are marked as needing no push.
  */
 export async function push(
-  local: LocalDatabase, target: unknown, state: RemovalState, batchSize: number, onDenied: (denied: Denied) => void,
-  /** Start here instead of at the checkpoint, and move the checkpoint here first. */
-  since?: number | string,
+  local: LocalDatabase, target: unknown, state: RemovalState, batchSize: number, onDenied: (denied: Denied) => void, from: PushFrom = {},
 ): Promise<PushResult> {
+  const { since, docIds } = from;
   let size = batchSize;
   let written = 0;
   const denied: Denied[] = [];
@@ -65,7 +77,8 @@ export async function push(
     let writtenHere = 0;
     passed = [];
     const replication = local.replicate.to(target, {
-      filter, batch_size: size, batches_limit: size === 1 ? 1 : 2, retry: false, ...(since !== undefined && attempt === 0 ? { since } : {}),
+      filter, batch_size: size, batches_limit: size === 1 ? 1 : 2, retry: false,
+      ...(docIds ? { doc_ids: [...docIds], checkpoint: false } : since !== undefined && attempt === 0 ? { since } : {}),
     });
     replication.on('denied', (error) => {
       const entry = deniedOf(error);
@@ -78,7 +91,7 @@ export async function push(
     });
     try {
       const result = await replication;
-      return { written: written + result.docs_written, denied, batchSize: size };
+      return { written: written + result.docs_written, denied, batchSize: size, ...(docIds ? {} : { lastSeq: result.last_seq }) };
     } catch (err) {
       written += writtenHere;
       const failure = toSyncError(err);

@@ -12,7 +12,7 @@ import { watchLocal } from './local.js';
 import type { LocalDatabase } from './local.js';
 import { pull, pullList } from './pull.js';
 import type { PullResult } from './pull.js';
-import { push } from './push.js';
+import { push, pushTarget } from './push.js';
 import type { Denied, PushResult } from './push.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, remote as makeRemote } from './remote.js';
 import type { RemoteOptions } from './remote.js';
@@ -125,7 +125,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const batchSize = options.batchSize ?? 500;
   // The push target is a PouchDB HTTP database of the app's own PouchDB build, on the gateway.
   const Pouch = (options.local as unknown as { constructor: PouchConstructor }).constructor;
-  const target = new Pouch(remote.url, { fetch: remote.fetch, skip_setup: true });
+  const target = pushTarget(Pouch, remote.url, remote.fetch);
   let state: SyncState = 'idle';
   let live: { controller: AbortController; done: Promise<void> } | undefined;
   let lastSeq = 'now';

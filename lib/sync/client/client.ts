@@ -76,7 +76,10 @@ export interface SyncClient {
   on<K extends keyof SyncEvents & string>(event: K, listener: (payload: SyncEvents[K]) => void): () => void;
   /** Push then pull until up to date (at most 3 cycles). Throws a {@link SyncError}. */
   sync(): Promise<SyncResult>;
-  /** Starts live sync; failures are emitted as `error` events and retried with back-off. */
+  /**
+   * Starts live sync; failures are emitted as `error` events and retried with back-off (at most 30 s
+   * by default; a local write retries at once). A closed local database ends it after its `local` error.
+   */
   start(): void;
   /** Stops live sync and waits for the running cycle to end. */
   stop(): Promise<void>;

@@ -63,8 +63,11 @@ export interface BackOff {
   readonly jitter: number;
 }
 
-/** Default back-off: 1 s doubling to 60 s, ±20 %. */
-export const DEFAULT_BACK_OFF: BackOff = { initialMs: 1_000, maxMs: 60_000, jitter: 0.2 };
+/**
+ * Default back-off: 1 s doubling to 25 s, ±20 %, so a retry comes at most 30 s after a failure and
+ * a device resumes within 30 s of the network coming back.
+ */
+export const DEFAULT_BACK_OFF: BackOff = { initialMs: 1_000, maxMs: 25_000, jitter: 0.2 };
 
 /**
  * Delay before retry number `attempt` (0 for the first retry); `random` in [0, 1) is passed in so

@@ -8,14 +8,15 @@ import { backOffDelay, DEFAULT_BACK_OFF } from '../protocol.js';
 import type { BackOff } from '../protocol.js';
 import { emitter } from './emitter.js';
 import { SyncError, toSyncError } from './errors.js';
+import { watchLocal } from './local.js';
 import type { LocalDatabase } from './local.js';
 import { loadDenied, loadQuarantine, releaseQuarantined, saveDenied } from './held.js';
 import type { DeniedDoc, QuarantinedDoc } from './held.js';
 import { pull, pullList } from './pull.js';
 import type { PullResult, ServerRevsDiff } from './pull.js';
-import { push, pushFilter } from './push.js';
+import { push, pushFilter, pushTarget } from './push.js';
 import type { Denied, PushFrom, PushResult } from './push.js';
-import { remote as makeRemote } from './remote.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, remote as makeRemote } from './remote.js';
 import type { RemoteOptions } from './remote.js';
 import { loadRemovalState } from './removal.js';
 import { saveSyncedSeq, syncedSeq } from './synced.js';
@@ -57,9 +58,15 @@ export interface SyncClientOptions extends RemoteOptions {
   readonly batchSize?: number;
   /** Refuse a pull, before any download, when the user may see more documents than this. */
   readonly maxDocs?: number;
+  /** Live sync's retry delays. Default 1 s doubling to 25 s, ±20 %: a retry at most 30 s after a failure. */
   readonly backOff?: BackOff;
   /** Longest server wait in live mode. Default 25 s. */
   readonly liveWaitMs?: number;
+  /**
+   * Longest a call on the local database may take (a call in flight when the database is closed
+   * never settles in PouchDB); past it the sync fails with kind `local`. Default 60 s.
+   */
+  readonly localTimeoutMs?: number;
   /** Source of randomness for back-off jitter. Default `Math.random`. */
   readonly random?: () => number;
 }
@@ -81,7 +88,10 @@ export interface SyncClient {
   on<K extends keyof SyncEvents & string>(event: K, listener: (payload: SyncEvents[K]) => void): () => void;
   /** Push then pull until up to date (at most 3 cycles). Throws a {@link SyncError}. */
   sync(): Promise<SyncResult>;
-  /** Starts live sync; failures are emitted as `error` events and retried with back-off. */
+  /**
+   * Starts live sync; failures are emitted as `error` events and retried with back-off (at most 30 s
+   * by default; a local write retries at once). A closed local database ends it after its `local` error.
+   */
   start(): void;
   /** Stops live sync and waits for the running cycle to end. */
   stop(): Promise<void>;
@@ -116,6 +126,9 @@ function addCycles(a: { push: PushResult; pull: PullResult }, b: { push: PushRes
 
 type PouchConstructor = new (name: string, options: Record<string, unknown>) => unknown;
 
+/** Default of {@link SyncClientOptions.localTimeoutMs}. */
+const DEFAULT_LOCAL_TIMEOUT_MS = 60_000;
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -123,15 +136,28 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** The local sequence now, or undefined when the database cannot say (closed, failing). */
+async function currentSeq(local: LocalDatabase): Promise<number | string | undefined> {
+  try {
+    return (await local.info()).update_seq;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Creates a sync client. The gateway URL names one database, e.g. `https://host/fieldsync/medic`. */
 export function createSyncClient(options: SyncClientOptions): SyncClient {
-  const { local } = options;
+  const localMs = options.localTimeoutMs ?? DEFAULT_LOCAL_TIMEOUT_MS;
+  const requestMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Every call sync makes on the device's database settles, so no cycle can hang on it.
+  const watched = watchLocal(options.local, { callMs: localMs, idleMs: 2 * (localMs + requestMs) });
+  const local = watched.db;
   const remote = makeRemote(options);
   const events = emitter<SyncEvents>();
   const batchSize = options.batchSize ?? 500;
   // The push target is a PouchDB HTTP database of the app's own PouchDB build, on the gateway.
-  const Pouch = (local as unknown as { constructor: PouchConstructor }).constructor;
-  const target = new Pouch(remote.url, { fetch: remote.fetch, skip_setup: true });
+  const Pouch = (options.local as unknown as { constructor: PouchConstructor }).constructor;
+  const target = pushTarget(Pouch, remote.url, remote.fetch);
   let state: SyncState = 'idle';
   let live: { controller: AbortController; done: Promise<void> } | undefined;
   let lastSeq = 'now';
@@ -213,7 +239,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     let covered = pushed.lastSeq ?? startSeq;
     const retried = await retryRefused(held, new Set(refused.map((d) => d.id)));
     outcome.still = retried.still;
-    const server = target as { revsDiff: ServerRevsDiff };
+    const server = target.db as { revsDiff: ServerRevsDiff };
     const pulled = await pull(local, remote, (revs) => server.revsDiff(revs), list, pullOptions, {
       progress: (done, total) => events.emit('progress', { phase: 'pull', done, total }),
       removed: (id, reason, how) => events.emit('removed', { id, reason, how }),
@@ -298,10 +324,36 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         await waitForWork(signal);
       } catch (err) {
         if (signal.aborted) return;
+        // Read before the error is told, so a write the app makes on hearing it wakes the retry.
+        const since = watched.closed ? undefined : await currentSeq(local);
         events.emit('error', toSyncError(err));
-        await sleep(backOffDelay(attempt, (options.random ?? Math.random)(), options.backOff ?? DEFAULT_BACK_OFF), signal);
+        // A closed PouchDB object never opens again: the app syncs the reopened one with a new client.
+        if (watched.closed) return;
+        await backOff(backOffDelay(attempt, (options.random ?? Math.random)(), options.backOff ?? DEFAULT_BACK_OFF), since, signal);
         attempt += 1;
       }
+    }
+  }
+
+  /** Waits `ms` before a retry, or less when the device writes meanwhile: its write is retried at once. */
+  async function backOff(ms: number, since: number | string | undefined, signal: AbortSignal): Promise<void> {
+    const wake = new AbortController();
+    const stop = (): void => wake.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    let feed: { cancel(): void } | undefined;
+    try {
+      if (since !== undefined) {
+        const changes = local.changes({ since, live: true });
+        changes.on('change', stop);
+        feed = changes;
+      }
+      await sleep(ms, wake.signal);
+    } catch {
+      // No feed (the database failed): wait the whole delay.
+      await sleep(ms, signal);
+    } finally {
+      feed?.cancel();
+      signal.removeEventListener('abort', stop);
     }
   }
 

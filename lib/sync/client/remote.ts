@@ -12,6 +12,51 @@ export interface RemoteOptions {
   readonly auth?: { readonly username: string; readonly password: string };
   /** The fetch to use; default the global one. Browsers send cookies with `credentials: 'include'`. */
   readonly fetch?: typeof fetch;
+  /**
+   * Longest wait for one request, answer included (the push's requests too); past it the request
+   * is aborted and fails as `offline`. Default 30 s. The live changes wait gets its own wait on top.
+   */
+  readonly requestTimeoutMs?: number;
+}
+
+/** Default of {@link RemoteOptions.requestTimeoutMs}. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** The most a live changes wait may take beyond the wait it asked the gateway for. */
+export function changesMarginMs(requestTimeoutMs: number): number {
+  return Math.min(requestTimeoutMs, 10_000);
+}
+
+/**
+ * Runs `fetch` then `read` on its answer within `ms`: past it the request is aborted and the call
+ * fails as `offline`, even when the fetch given ignores the abort. The caller's signal still aborts.
+ */
+async function within<T>(ms: number, run: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal | null): Promise<T> {
+  const controller = new AbortController();
+  const forward = (): void => controller.abort(outer?.reason);
+  if (outer?.aborted) forward();
+  else outer?.addEventListener('abort', forward, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const failure = new SyncError('offline', `no answer from the server within ${ms} ms`);
+      controller.abort(failure);
+      reject(failure);
+    }, ms);
+  });
+  try {
+    return await Promise.race([run(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', forward);
+  }
+}
+
+/** A copy of an answer whose body is already read, so nothing of it is left to wait for. */
+async function buffered(response: Response): Promise<Response> {
+  const body = await response.arrayBuffer();
+  const empty = body.byteLength === 0 || [101, 204, 205, 304].includes(response.status);
+  return new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /** The gateway endpoints the pull uses, plus a fetch that PouchDB's HTTP adapter can use for push. */
@@ -29,20 +74,33 @@ export function remote(options: RemoteOptions): Remote {
   const base = options.url.replace(/\/+$/, '');
   const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const authorization = options.auth ? `Basic ${btoa(`${options.auth.username}:${options.auth.password}`)}` : undefined;
-  const authedFetch: typeof fetch = (input, init) => {
+  const requestMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const send = (input: Parameters<typeof fetch>[0], init: RequestInit | undefined, signal: AbortSignal): Promise<Response> => {
     const headers = new Headers(init?.headers);
     if (authorization && !headers.has('authorization')) headers.set('authorization', authorization);
-    return baseFetch(input, { credentials: 'include', ...init, headers });
+    return baseFetch(input, { credentials: 'include', ...init, headers, signal });
   };
+  // What PouchDB's HTTP adapter (the push) uses: the same credentials and the same bound, body included.
+  const boundedFetch: typeof fetch = (input, init) => within(requestMs, async (signal) => buffered(await send(input, init, signal)), init?.signal);
 
-  async function call<T>(path: string, init: RequestInit): Promise<T> {
-    let response: Response;
+  async function call<T>(path: string, init: RequestInit, ms = requestMs): Promise<T> {
+    let answer: { response: Response; body: Record<string, unknown> };
     try {
-      response = await authedFetch(`${base}/${path}`, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+      answer = await within(ms, async (signal) => {
+        const response = await send(`${base}/${path}`, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } }, signal);
+        const text = await response.text();
+        try {
+          return { response, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+        } catch {
+          // An answer cut off mid-body (the server went away) is no answer.
+          if (response.ok) throw new SyncError('offline', `the answer to ${path.split('?')[0] ?? path} was cut off`);
+          return { response, body: {} };
+        }
+      }, init.signal);
     } catch (err) {
       throw toSyncError(err);
     }
-    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    const { response, body } = answer;
     if (response.ok) return body as T;
     const reason = typeof body['reason'] === 'string' ? body['reason'] : response.statusText;
     if (body['error'] === 'too_many_docs') throw new SyncError('too-many-docs', reason, response.status, Number(body['count']));
@@ -51,7 +109,7 @@ export function remote(options: RemoteOptions): Remote {
 
   return {
     url: base,
-    fetch: authedFetch,
+    fetch: boundedFetch,
     ids: (signal) => call<IdsResponse>(ENDPOINTS.ids, { method: 'GET', ...(signal ? { signal } : {}) }),
     gone: (ids, signal) => call<GoneResponse>(ENDPOINTS.gone, { method: 'POST', body: JSON.stringify({ ids }), ...(signal ? { signal } : {}) }),
     async bulkGet(wanted, signal) {
@@ -70,6 +128,10 @@ export function remote(options: RemoteOptions): Remote {
       return { docs, failed };
     },
     waitForChange: (since, timeoutMs, signal) =>
-      call<ChangesResponse>(`${ENDPOINTS.changes}?since=${encodeURIComponent(since)}&timeout=${timeoutMs}`, { method: 'GET', ...(signal ? { signal } : {}) }),
+      call<ChangesResponse>(
+        `${ENDPOINTS.changes}?since=${encodeURIComponent(since)}&timeout=${timeoutMs}`,
+        { method: 'GET', ...(signal ? { signal } : {}) },
+        timeoutMs + changesMarginMs(requestMs),
+      ),
   };
 }

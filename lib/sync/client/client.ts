@@ -168,12 +168,18 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     events.emit('state', next);
   };
 
-  /** Pushes from the checkpoint (or `from`), collecting every refusal of this cycle as it comes. */
-  const pushOnce = async (refused: Denied[], from?: PushFrom): Promise<PushResult> =>
-    push(local, target, await loadRemovalState(local), batchSize, (denied) => {
+  /**
+   * Pushes from the checkpoint (or `from`), collecting every refusal of this cycle as it comes. What was
+   * refused before (held, at the same revision) or earlier in this cycle is not sent again here.
+   */
+  const pushOnce = async (refused: Denied[], held: readonly DeniedDoc[], from: PushFrom = {}): Promise<PushResult> => {
+    const skip = new Map<string, string | undefined>(held.map((entry) => [entry.id, entry.rev]));
+    for (const denied of refused) skip.set(denied.id, undefined);
+    return push(local, target, await loadRemovalState(local), batchSize, (denied) => {
       refused.push(denied);
       events.emit('denied', denied);
-    }, from);
+    }, { ...from, skip });
+  };
 
   /** Offers the documents refused by earlier syncs again; returns which are still refused, and why. */
   async function retryRefused(held: readonly DeniedDoc[], refusedNow: ReadonlySet<string>): Promise<{ written: number; still: Map<string, string> }> {
@@ -235,7 +241,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   ): Promise<{ push: PushResult; pull: PullResult; pending: boolean }> {
     // `covered`: every local change up to it is on the server, refused (and held), or never pushed.
     const startSeq = (await local.info()).update_seq;
-    const pushed = String(startSeq) === String(await syncedSeq(local)) ? NOTHING_PUSHED : await pushOnce(refused);
+    const pushed = String(startSeq) === String(await syncedSeq(local)) ? NOTHING_PUSHED : await pushOnce(refused, held);
     let covered = pushed.lastSeq ?? startSeq;
     const retried = await retryRefused(held, new Set(refused.map((d) => d.id)));
     outcome.still = retried.still;
@@ -258,19 +264,19 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     if (pushed === NOTHING_PUSHED && unknown.length > 0) {
       // The device holds documents the server never had although nothing changed here: the server
       // was restored from an older backup. PouchDB's checkpoints tell which to send.
-      const resent = await pushOnce(refused);
+      const resent = await pushOnce(refused, held);
       pending ||= resent.written > 0;
       covered = resent.lastSeq ?? covered;
       pushedTotal = { ...resent, denied: [...pushedTotal.denied, ...resent.denied], written: pushedTotal.written + resent.written };
     } else if ((await unpushedSince(local, covered, pulled.touched, pushes)).found) {
       // Something the push may not have sent (written while it or the pull ran): push from the checkpoint.
-      const late = await pushOnce(refused);
+      const late = await pushOnce(refused, held);
       pending ||= late.written > 0;
       covered = late.lastSeq ?? covered;
       pushedTotal = { ...pushedTotal, denied: [...pushedTotal.denied, ...late.denied], written: pushedTotal.written + late.written };
     } else if (String(afterPull) !== String(covered)) {
       // Only the pull wrote since: move the push checkpoint past its downloads instead of diffing them all.
-      covered = (await pushOnce(refused, { since: afterPull })).lastSeq ?? covered;
+      covered = (await pushOnce(refused, held, { since: afterPull })).lastSeq ?? covered;
     }
     // A write after the last push's changes read is still to go: not up to date, and never marked synced.
     const rest = await unpushedSince(local, covered, pulled.touched, pushes);

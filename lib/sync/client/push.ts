@@ -36,6 +36,11 @@ export interface PushFrom {
   readonly since?: number | string;
   /** Push only these documents, from the start and without a checkpoint: how refused work is offered again. */
   readonly docIds?: readonly string[];
+  /**
+   * Documents refused already (id to the refused revision; undefined: any revision), left out so one
+   * sync asks the server about each of them once: the denied list offers them again on its own.
+   */
+  readonly skip?: ReadonlyMap<string, string | undefined>;
 }
 
 /** The push filter: stable source text so PouchDB's replication id, and so its checkpoint, never changes. */
@@ -88,14 +93,15 @@ export async function push(
   local: LocalDatabase, target: PushTarget, state: RemovalState, batchSize: number, onDenied: (denied: Denied) => void,
   from: PushFrom = {},
 ): Promise<PushResult> {
-  const { since, docIds } = from;
+  const { since, docIds, skip } = from;
   let size = batchSize;
   let written = 0;
   const denied: Denied[] = [];
   // Documents the server refused as too large on their own: skipped from here on, reported as denied.
   const tooLarge = new Set<string>();
   const base = pushFilter(state);
-  const filter = (doc: LocalDoc): boolean => !tooLarge.has(doc._id) && base(doc);
+  const skipped = (doc: LocalDoc): boolean => skip?.has(doc._id) === true && (skip.get(doc._id) ?? doc._rev) === doc._rev;
+  const filter = (doc: LocalDoc): boolean => !tooLarge.has(doc._id) && !skipped(doc) && base(doc);
   filter.toString = () => base.toString();
   for (let attempt = 0; ; attempt += 1) {
     let writtenHere = 0;

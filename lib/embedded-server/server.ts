@@ -91,7 +91,7 @@ interface PouchApp extends Express {
 /** Sets the admin in the in-memory config, so the server never listens in "admin party". */
 function setAdmin(app: PouchApp, admin: AdminCredentials): Promise<void> {
   return new Promise((resolve, reject) => {
-    app.couchConfig.set('admins', admin.username, admin.password, (err) => (err ? reject(err) : resolve()));
+    app.couchConfig.set('admins', admin.username, admin.password, (err) => (err ? reject(err instanceof Error ? err : new Error('embedded server: could not set the admin account')) : resolve()));
   });
 }
 

@@ -28,8 +28,8 @@ export async function memberWriter(couch: TestCouch, db: string, user: { name: s
   await assert.rejects(overHttp.insert({ _id: 'direct-write' }), (err: { statusCode?: number }) => err.statusCode === 403, 'the embedded server refuses a member\'s direct write');
   const design = await Nano(couch.adminUrl).use<Record<string, unknown>>(db).list({ startkey: '_design/', endkey: '_design0', include_docs: true });
   const fromExpressPouch = createRequire(createRequire(import.meta.url).resolve('express-pouchdb'));
-  const Validating = (PouchDB.defaults({ adapter: 'memory' }) as PouchDB.Static).plugin(fromExpressPouch('pouchdb-validation') as PouchDB.Plugin);
-  const local = new Validating<Record<string, unknown>>(`member-writes-${db}`);
+  const Validating = (PouchDB.defaults({}) as PouchDB.Static).plugin(fromExpressPouch('pouchdb-validation') as PouchDB.Plugin);
+  const local = new Validating<Record<string, unknown>>(`member-writes-${db}`, { adapter: 'memory' });
   await local.bulkDocs(design.rows.flatMap((row) => (row.doc ? [row.doc] : [])), { new_edits: false });
   const validating = local as unknown as ValidatingDb;
   return {

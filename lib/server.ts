@@ -3,7 +3,7 @@
  * over nano. Never imported by the browser entry.
  */
 export { startEmbeddedServer } from './embedded-server/index.js';
-export type { AdminCredentials, EmbeddedServer, EmbeddedServerOptions, EmbeddedStorage, HttpHandler, MountTarget } from './embedded-server/index.js';
+export type { AdminCredentials, EmbeddedServer, EmbeddedServerOptions, EmbeddedStorage, HttpHandler, MountTarget, ServerFaultLog } from './embedded-server/index.js';
 export { createSyncGateway, gatewayDatabase } from './sync/gateway/index.js';
 export type { GatewayDatabase, GatewayLogEntry, SyncGateway, SyncGatewayOptions } from './sync/gateway/index.js';
 export { installShortcodeIndexNano, nanoSource } from './sources/nano.js';

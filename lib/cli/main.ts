@@ -6,6 +6,7 @@ import { describeFailure } from './output.js';
 import { outputMode } from './progress.js';
 import { seed } from './seed.js';
 import { serve } from './serve.js';
+import { userAdd } from './user.js';
 import { validate } from './validate.js';
 
 const log = (line: string): void => {
@@ -39,6 +40,20 @@ function program(): Command {
       const mode = outputMode(options.json);
       const result = await seed(url, options, mode, log);
       if (mode === 'json') log(JSON.stringify(result));
+    });
+  const user = cli.command('user').description('manage accounts (only a server admin makes them)');
+  user.command('add <url> <name>')
+    .description('create a user in _users (credentials of a server admin in the URL), and its CHT user-settings with --facility/--contact')
+    .option('--password <password>', 'the password (default: FIELDSYNC_USER_PASSWORD)')
+    .option('--roles <roles>', 'comma-separated roles, e.g. chw or chw,supervisor', '')
+    .option('--facility <id>', 'facility_id of the user-settings record')
+    .option('--contact <id>', 'contact_id of the user-settings record')
+    .option('--db <name>', 'database of the user-settings record', 'medic')
+    .option('--json', 'print only the result, as JSON')
+    .action(async (url: string, name: string, options: { password?: string; roles?: string; facility?: string; contact?: string; db: string; json?: boolean }) => {
+      const result = await userAdd(url, name, options, process.env);
+      if (options.json) log(JSON.stringify(result));
+      else log(`user ${result.name} created with roles [${result.roles.join(', ')}]${result.settingsDb ? `, user-settings in ${result.settingsDb}` : ''}`);
     });
   cli.command('validate <url>')
     .description('decode every document of a live database and check cross-document rules; exit 1 if any is invalid')

@@ -40,6 +40,24 @@ function checkWritable(dir: string): void {
   }
 }
 
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.stack ?? err.message : String(err);
+}
+
+/**
+ * Keeps the server process up whatever escapes a request: a rejection nobody handled or an uncaught
+ * exception is logged on stderr and the process goes on serving. Only the CLI installs this; the
+ * library leaves a host application's process handlers alone.
+ */
+function neverExitOnError(): void {
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`fieldsync serve: unhandled rejection (still serving): ${describeError(reason)}\n`);
+  });
+  process.on('uncaughtException', (err) => {
+    process.stderr.write(`fieldsync serve: uncaught exception (still serving): ${describeError(err)}\n`);
+  });
+}
+
 /** Starts the server and keeps it running until SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions, log: (line: string) => void): Promise<EmbeddedServer> {
   const port = Number(options.port);
@@ -48,6 +66,7 @@ export async function serve(options: ServeOptions, log: (line: string) => void):
   if (dataDir) checkWritable(dataDir);
   const storage: EmbeddedStorage = dataDir ? { kind: 'leveldb', dir: path.join(dataDir, 'dbs') } : { kind: 'memory' };
   const { admin, generated } = resolveAdmin(dataDir, process.env);
+  neverExitOnError();
   let server: EmbeddedServer;
   try {
     const started = await startServerWithGateway({ port, host: options.host, admin, storage, ...(options.static ? { staticDir: path.resolve(options.static) } : {}) });

@@ -1,7 +1,9 @@
 /**
  * The embedded CouchDB-compatible server: express-pouchdb (patched, see patches.ts) over PouchDB 9
- * in an Express 4 app, on loopback by default, with an admin account from the start (never an
- * "admin party"). Tests start it on a free port; `fieldsync serve` runs it persistently.
+ * in an Express 4 app, on loopback by default, with an admin account before it listens (never an
+ * "admin party"). Its CouchDB API answers server admins only (admin-gate.ts); devices reach the
+ * routes `mount` adds (the sync gateway). Tests start it on a free port; `fieldsync serve` runs it
+ * persistently.
  */
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
@@ -9,6 +11,9 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Express } from 'express';
+import { adminGate, notSupported } from './admin-gate.js';
+import { couchErrorHandler } from './errors.js';
+import type { ServerFaultLog } from './errors.js';
 import { loadPatchedExpressPouchDB } from './patches.js';
 
 /** Credentials of the server admin. */
@@ -39,8 +44,13 @@ export interface EmbeddedServerOptions {
   readonly host?: string;
   readonly admin: AdminCredentials;
   readonly storage?: EmbeddedStorage;
-  /** Routes mounted before the CouchDB API (e.g. the sync gateway or static files). */
+  /**
+   * Routes mounted before the CouchDB API (e.g. the sync gateway or static files). They are open
+   * to anybody; the CouchDB API behind them answers server admins only.
+   */
   readonly mount?: (app: MountTarget) => void;
+  /** Where a fault of the server (an answer 500) is reported; default one line on stderr. */
+  readonly onServerFault?: ServerFaultLog;
 }
 
 /** A running embedded server. */
@@ -73,17 +83,27 @@ function pouchFor(storage: EmbeddedStorage): PouchConstructor {
   return PouchDB.defaults({ adapter: 'leveldb', prefix: `${storage.dir.replace(/\/$/, '')}/` }) as PouchConstructor;
 }
 
-async function ensureAdmin(url: string, admin: AdminCredentials): Promise<void> {
-  const body = JSON.stringify(admin.password);
-  const configUrl = `${url}/_config/admins/${encodeURIComponent(admin.username)}`;
-  // First start: admin party, so an anonymous PUT creates the admin. Later starts of a persistent
-  // server already know the admin, so the same PUT is sent with credentials.
-  let res = await fetch(configUrl, { method: 'PUT', body });
-  if (res.status === 401) {
-    const auth = Buffer.from(`${admin.username}:${admin.password}`).toString('base64');
-    res = await fetch(configUrl, { method: 'PUT', body, headers: { authorization: `Basic ${auth}` } });
-  }
-  if (!res.ok) throw new Error(`embedded server: could not set the admin account (${res.status} ${await res.text()})`);
+/** What the express-pouchdb app offers beyond Express. */
+interface PouchApp extends Express {
+  readonly couchConfig: { set(section: string, key: string, value: string, cb: (err?: unknown) => void): void };
+}
+
+/** Sets the admin in the in-memory config, so the server never listens in "admin party". */
+function setAdmin(app: PouchApp, admin: AdminCredentials): Promise<void> {
+  return new Promise((resolve, reject) => {
+    app.couchConfig.set('admins', admin.username, admin.password, (err) => (err ? reject(err instanceof Error ? err : new Error('embedded server: could not set the admin account')) : resolve()));
+  });
+}
+
+async function checkAdmin(url: string, admin: AdminCredentials): Promise<void> {
+  const auth = Buffer.from(`${admin.username}:${admin.password}`).toString('base64');
+  const res = await fetch(`${url}/_session`, { headers: { authorization: `Basic ${auth}` } });
+  const body = (await res.json().catch(() => ({}))) as { userCtx?: { roles?: string[] } };
+  if (!body.userCtx?.roles?.includes('_admin')) throw new Error(`embedded server: the admin account does not work (${res.status})`);
+}
+
+function logFault(error: unknown, request: { method: string; url: string }): void {
+  process.stderr.write(`embedded server: ${request.method} ${request.url} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
 }
 
 /**
@@ -92,17 +112,30 @@ async function ensureAdmin(url: string, admin: AdminCredentials): Promise<void> 
  */
 export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const storage = options.storage ?? { kind: 'memory' };
-  const expressPouchDB = loadPatchedExpressPouchDB() as (pouch: PouchConstructor, opts: object) => Express;
+  const expressPouchDB = loadPatchedExpressPouchDB() as (pouch: PouchConstructor, opts: object) => PouchApp;
   const PouchDB = pouchFor(storage);
   const app = express();
   app.disable('x-powered-by');
   options.mount?.(app);
-  app.use(expressPouchDB(PouchDB, {
+  let gated = false;
+  const couchApi = expressPouchDB(PouchDB, {
     mode: 'fullCouchDB',
     inMemoryConfig: true,
     logPath: '/dev/null',
-    overrideMode: { exclude: ['routes/fauxton', 'routes/replicate', 'routes/active-tasks'] },
-  }));
+    // No Fauxton, and no server-side replication: its daemon crashed the process on a failing job.
+    overrideMode: { exclude: ['routes/fauxton', 'routes/replicate', 'routes/active-tasks', 'replicator'] },
+    // Called by the patched express-pouchdb right after its authentication middleware.
+    afterAuthentication: (pouchApp: Express) => {
+      pouchApp.use(adminGate);
+      pouchApp.use('/_replicator', notSupported('Server-side replication (_replicator)') as unknown as HttpHandler);
+      gated = true;
+    },
+  });
+  if (!gated) throw new Error('embedded server: the admin gate was not installed');
+  couchApi.disable('x-powered-by');
+  await setAdmin(couchApi, options.admin);
+  app.use(couchApi);
+  app.use(couchErrorHandler(options.onServerFault ?? logFault));
   const host = options.host ?? '127.0.0.1';
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(options.port ?? 0, host, () => resolve(s));
@@ -115,7 +148,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     server.closeAllConnections();
   });
   try {
-    await ensureAdmin(url, options.admin);
+    await checkAdmin(url, options.admin);
   } catch (err) {
     await close();
     throw err;

@@ -11,7 +11,8 @@ import type { ChtContext } from '../../lib/cht/context.js';
 import type { ChtFacts } from '../../lib/cht/facts.js';
 import type { AnyDoc } from '../../lib/sync/rules.js';
 import { lineageIds } from '../../lib/validate/consistency.js';
-import { testCouch, withCredentials } from '../support/server.js';
+import { memberWriter } from '../support/member-writes.js';
+import { testCouch } from '../support/server.js';
 
 type Emitted = Array<[unknown, unknown]>;
 
@@ -251,7 +252,7 @@ describe('CHT validate_doc_update', () => {
     await admin.db.create('_users').catch(() => undefined);
     await admin.use('_users').insert({ _id: `org.couchdb.user:${name}`, type: 'user', name, password: 'pw', roles: ['chw'] } as never);
     await admin.request({ db, method: 'PUT', path: '_security', body: { admins: { names: [], roles: [] }, members: { names: [name], roles: [] } } });
-    const asUser = Nano(withCredentials(couch.url, name, 'pw')).use<Record<string, unknown>>(db);
+    const asUser = await memberWriter(couch, db, { name, password: 'pw', roles: ['chw'] });
     await asUser.insert({ _id: 'own-task', type: 'task', user: `org.couchdb.user:${name}` });
     await assert.rejects(asUser.insert({ _id: 'their-task', type: 'task', user: 'org.couchdb.user:bob' }), (err: { statusCode?: number }) => err.statusCode === 403);
     await assert.rejects(asUser.insert({ _id: 'form:evil', type: 'form' }), (err: { statusCode?: number }) => err.statusCode === 403);

@@ -5,7 +5,8 @@ import Nano from 'nano';
 import { formatProblems } from '../../lib/codecs/index.js';
 import { COMMON_COLLECTIONS, decodePhrDoc, PHR_CATALOGUE, phrAccessRules, phrCatalogue, phrDesignDoc, phrReplicationKeys } from '../../lib/phr/index.js';
 import type { AnyDoc } from '../../lib/sync/rules.js';
-import { testCouch, withCredentials } from '../support/server.js';
+import { memberWriter } from '../support/member-writes.js';
+import { testCouch } from '../support/server.js';
 import { sampleDoc } from './data.js';
 
 const SPEC_COLLECTIONS = ['abdmtxnidstorages', 'accesstokens', 'appusers', 'carts', 'chatmessages', 'coupons', 'deliveryaddresses', 'discoverlinkingdatastorages', 'fcmtokens', 'fhirdocumenpoints', 'generateverifyotps', 'healthprofile', 'hiuconsents', 'hiuhealthdatas', 'hiukeys', 'linktokenphrs', 'myhealths', 'newcarts', 'neworders', 'notifications', 'pricings', 'providercarts', 'providerorders', 'rewardbalances', 'rewardconfigs', 'rewards', 'rewardsettings', 'rewardsfaqs', 'storescanshares', 'userautoapprovals', 'userbooklabtests', 'userprofiles', 'usersubscriptions', 'useruploadrecordphrs', 'uservitalassessments'];
@@ -139,7 +140,7 @@ describe('PHR access rules', () => {
     await admin.db.create('_users').catch(() => undefined);
     await admin.use('_users').insert({ _id: `org.couchdb.user:${name}`, type: 'user', name, password: 'pw', roles: [] } as never);
     await admin.request({ db, method: 'PUT', path: '_security', body: { admins: { names: [], roles: [] }, members: { names: [name], roles: [] } } });
-    const asUser = Nano(withCredentials(couch.url, name, 'pw')).use<Record<string, unknown>>(db);
+    const asUser = await memberWriter(couch, db, { name, password: 'pw', roles: [] });
     await asUser.insert(sampleDoc('carts', name, 1));
     for (const forged of [sampleDoc('carts', 'someone', 1), sampleDoc('hiukeys', name, 1), sampleDoc('pricings', 'shared', 1)]) {
       await assert.rejects(asUser.insert(forged), (err: { statusCode?: number }) => err.statusCode === 403, forged._id);

@@ -12,6 +12,7 @@ import type { Device, Real } from './devices.js';
 import { connectionRefused } from './faults.js';
 import type { LocalFault, NetFault } from './faults.js';
 import { checkAgreement, checkNoUnhandled, checkWritesKept, InvariantError } from './invariants.js';
+import type { Tolerated } from './invariants.js';
 import type { Model } from './model.js';
 import { LOCAL_WRITES, localWrite, SERVER_WRITES, serverWrite } from './writes.js';
 import type { LocalWriteKind, ServerWriteKind } from './writes.js';
@@ -22,8 +23,13 @@ import type { UserKey } from './world.js';
 export interface ModelOptions {
   /** App writes made during a sync, at a chosen request of it (issue 15, defect 1). */
   readonly writesDuringSync: boolean;
-  /** The admin grants, revokes and reassigns the CHWs' areas (defects 2, 3, 5). */
+  /** The admin grants, revokes and reassigns the users' areas. */
   readonly accessChanges: boolean;
+  /**
+   * An access change while the user's device has unsynced edits (defect 3); otherwise the device syncs
+   * right before and right after each change, and the one after can carry a fault.
+   */
+  readonly pendingAtRevoke: boolean;
   /** Reports about patients the user may not see, refused by the gateway (defect 5). */
   readonly forbiddenWrites: boolean;
   /** The app writes again an id that was removed from the device (defect 4). */
@@ -45,13 +51,15 @@ export interface ModelOptions {
   readonly closeReopen: boolean;
   /** Client events whose payloads count as a quarantine of refused work (default `quarantined`). */
   readonly quarantineEvents?: readonly string[];
+  /** Known defects the invariants let pass, to look for others behind them. */
+  readonly tolerated?: Tolerated;
   /** Reads a device's quarantine store, once a fix adds one. */
   readonly quarantine?: (device: Device) => Promise<readonly unknown[]>;
 }
 
 /** Every class on: what a long run hunts with. */
 export const ALL_CLASSES: ModelOptions = {
-  writesDuringSync: true, accessChanges: true, forbiddenWrites: true, recreate: true, deleteContacts: true, serverWrites: true,
+  writesDuringSync: true, accessChanges: true, pendingAtRevoke: true, forbiddenWrites: true, recreate: true, deleteContacts: true, serverWrites: true,
   network: true, quota: true, docErrors: true, closeReopen: true,
 };
 
@@ -74,7 +82,7 @@ async function settle(sync: Promise<SyncResult>): Promise<SyncResult> {
 
 async function after(model: Model, real: Real, options: ModelOptions): Promise<void> {
   checkNoUnhandled(real);
-  await checkWritesKept(model, real, options.quarantine);
+  await checkWritesKept(model, real, options.quarantine, options.tolerated);
 }
 
 class LocalWriteCommand implements Cmd {
@@ -102,59 +110,88 @@ function planText(plan: SyncPlan | undefined): string {
   return `, write ${plan.write}/${plan.pick} ${plan.when} request ${plan.call}`;
 }
 
+/**
+ * Runs one sync of a device with its plan, and checks what a sync must do whatever happens: a typed
+ * failure (offline when the gateway was down), no hang, agreement when it says up to date. Returns
+ * the failure, if any.
+ */
+async function syncDevice(model: Model, real: Real, device: Device, plan: SyncPlan | undefined, options: ModelOptions): Promise<SyncError | undefined> {
+  const wasDown = model.gatewayDown;
+  device.net.reset();
+  device.hooked.reset();
+  if (plan?.at === 'local') device.hooked.fault = { call: plan.call, kind: plan.fault };
+  if (plan?.at === 'net') {
+    device.net.plan = {
+      call: plan.call,
+      when: 'fault' in plan ? (plan.fault === 'lose' ? 'after' : 'before') : plan.when,
+      act: async () => {
+        if (!('fault' in plan)) return localWrite(model, device, plan.write, plan.pick, options.deleteContacts);
+        if (plan.fault === 'kill') { model.gatewayDown = true; return real.world.kill(); }
+        connectionRefused();
+      },
+    };
+  }
+  let result: SyncResult | undefined;
+  let failure: unknown;
+  try {
+    result = await settle(device.client.sync());
+  } catch (err) {
+    failure = err;
+  } finally {
+    device.net.plan = undefined;
+    device.hooked.fault = undefined;
+  }
+  if (failure instanceof InvariantError) throw failure;
+  if (failure !== undefined && !(failure instanceof SyncError)) throw new InvariantError(`sync failed with an untyped error: ${failure instanceof Error ? failure.stack ?? failure.message : JSON.stringify(failure)}`);
+  if (wasDown) assert.ok(failure instanceof SyncError && failure.kind === 'offline', `a sync with the gateway down fails as offline, got ${failure instanceof Error ? failure.message : String(result?.state)}`);
+  if (plan?.at === 'local' && device.hooked.fired && failure instanceof SyncError && !wasDown) {
+    // A device-side failure is never blamed on the network (issue 15, defect 11).
+    const right = plan.fault === 'close' ? failure.kind !== 'offline' : failure.kind === 'quota-exceeded';
+    assert.ok(right, `a local ${plan.fault} is reported as ${failure.kind}: ${failure.message}`);
+  }
+  if (plan?.at === 'local' && plan.fault === 'close' && device.hooked.fired) await reopenDevice(device, real.world, real.quarantineEvents);
+  if (result?.state === 'up-to-date') await checkAgreement(model, real, device);
+  return failure;
+}
+
 class SyncCommand implements Cmd {
   constructor(readonly device: number, readonly plan: SyncPlan | undefined, readonly options: ModelOptions) {}
   check = (): boolean => true;
   async run(model: Model, real: Real): Promise<void> {
     const device = real.devices[this.device];
     assert.ok(device);
-    const { plan } = this;
-    const wasDown = model.gatewayDown;
-    device.net.reset();
-    device.hooked.reset();
-    if (plan?.at === 'local') device.hooked.fault = { call: plan.call, kind: plan.fault };
-    if (plan?.at === 'net') {
-      device.net.plan = {
-        call: plan.call,
-        when: 'fault' in plan ? (plan.fault === 'lose' ? 'after' : 'before') : plan.when,
-        act: async () => {
-          if (!('fault' in plan)) return localWrite(model, device, plan.write, plan.pick, this.options.deleteContacts);
-          if (plan.fault === 'kill') { model.gatewayDown = true; return real.world.kill(); }
-          connectionRefused();
-        },
-      };
-    }
-    let result: SyncResult | undefined;
-    let failure: unknown;
-    try {
-      result = await settle(device.client.sync());
-    } catch (err) {
-      failure = err;
-    } finally {
-      device.net.plan = undefined;
-      device.hooked.fault = undefined;
-    }
-    if (failure instanceof InvariantError) throw failure;
-    if (failure !== undefined && !(failure instanceof SyncError)) throw new InvariantError(`sync failed with an untyped error: ${failure instanceof Error ? failure.stack ?? failure.message : JSON.stringify(failure)}`);
-    if (wasDown) assert.ok(failure instanceof SyncError && failure.kind === 'offline', `a sync with the gateway down fails as offline, got ${failure instanceof Error ? failure.message : String(result?.state)}`);
-    if (plan?.at === 'local' && plan.fault === 'close' && device.hooked.fired) await reopenDevice(device, real.world, real.quarantineEvents);
-    if (result?.state === 'up-to-date') await checkAgreement(model, real, device);
+    await syncDevice(model, real, device, this.plan, this.options);
     await after(model, real, this.options);
   }
   toString = (): string => `sync(d${this.device}${planText(this.plan)})`;
 }
 
+/**
+ * The admin changes a user's facilities. Unless `pendingAtRevoke`, the user's device syncs just before
+ * (nothing of theirs is pending at the change) and just after (with `plan`, where a fault can hit the
+ * removal); each of those syncs must succeed unless the plan broke it.
+ */
 class AssignCommand implements Cmd {
-  constructor(readonly user: UserKey, readonly facilities: readonly string[], readonly options: ModelOptions) {}
-  check = (): boolean => true;
+  constructor(readonly user: UserKey, readonly facilities: readonly string[], readonly plan: SyncPlan | undefined, readonly options: ModelOptions) {}
+  check = (model: Readonly<Model>): boolean => this.options.pendingAtRevoke || !model.gatewayDown;
   async run(model: Model, real: Real): Promise<void> {
+    const device = real.devices.find((d) => d.user.key === this.user);
+    const around = !this.options.pendingAtRevoke && device !== undefined;
+    const quiet = async (plan: SyncPlan | undefined, when: string): Promise<void> => {
+      if (!device) return;
+      const failure = await syncDevice(model, real, device, plan, this.options);
+      const planned = plan !== undefined && 'fault' in plan && (device.net.fired || device.hooked.fired);
+      if (failure && !planned) throw new InvariantError(`the sync of ${this.user} ${when} the change of facilities failed: ${failure.message}`);
+    };
+    if (around) await quiet(undefined, 'before');
     const id = `org.couchdb.user:${real.world.users[this.user].name}`;
     const settings = await real.world.admin.get(id);
     await real.world.admin.insert({ ...settings, facility_id: [...this.facilities] });
     model.assignments[this.user] = [...this.facilities];
+    if (around) await quiet(this.plan, 'after');
     await after(model, real, this.options);
   }
-  toString = (): string => `assign(${this.user}, [${this.facilities.join(',')}])`;
+  toString = (): string => `assign(${this.user}, [${this.facilities.join(',')}]${this.options.pendingAtRevoke ? '' : `, synced${planText(this.plan)}`})`;
 }
 
 class ServerWriteCommand implements Cmd {
@@ -195,15 +232,17 @@ export function commandArbitraries(options: ModelOptions, devices: number): Arra
   const localFaults: LocalFault[] = [...(options.quota ? ['quota' as const] : []), ...(options.docErrors ? ['doc-error' as const] : []), ...(options.closeReopen ? ['close' as const] : [])];
   if (localFaults.length > 0) plans.push(fc.record({ at: fc.constant('local' as const), call: fc.nat({ max: 8 }), fault: fc.constantFrom(...localFaults) }));
 
+  const syncPlan = fc.oneof(...plans);
   const arbitraries: Array<fc.Arbitrary<Cmd>> = [
     fc.tuple(device, kind, pick).map(([d, k, p]) => new LocalWriteCommand(d, k, p, options)),
-    fc.tuple(device, fc.oneof(...plans)).map(([d, plan]) => new SyncCommand(d, plan, options)),
+    fc.tuple(device, syncPlan).map(([d, plan]) => new SyncCommand(d, plan, options)),
   ];
   if (options.accessChanges) {
     const areas = fc.subarray([...AREAS]);
+    const after = options.pendingAtRevoke ? fc.constant(undefined) : syncPlan;
     arbitraries.push(fc.oneof(
-      fc.tuple(fc.constantFrom<UserKey>('chwA', 'chwB'), areas).map(([u, f]) => new AssignCommand(u, f, options)),
-      fc.constantFrom<readonly string[]>([DISTRICT], [], ['hcA']).map((f) => new AssignCommand('sup', f, options)),
+      fc.tuple(fc.constantFrom<UserKey>('chwA', 'chwB'), areas, after).map(([u, f, p]) => new AssignCommand(u, f, p, options)),
+      fc.tuple(fc.constantFrom<readonly string[]>([DISTRICT], [], ['hcA']), after).map(([f, p]) => new AssignCommand('sup', f, p, options)),
     ));
   }
   if (options.serverWrites) arbitraries.push(fc.tuple(fc.constantFrom(...SERVER_WRITES), pick).map(([k, p]) => new ServerWriteCommand(k, p, options)));

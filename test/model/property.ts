@@ -19,6 +19,8 @@ export interface RunParameters {
   readonly seed: number;
   /** Replays one failing case (printed by fast-check on failure). */
   readonly path?: string;
+  /** With `path`: the commands' `replayPath` printed beside the counterexample. */
+  readonly replayPath?: string;
   readonly maxCommands: number;
 }
 
@@ -42,7 +44,7 @@ async function quiesce(model: Model, real: Real, options: ModelOptions): Promise
       if (result.state !== 'up-to-date' && round > 0) throw new InvariantError(`a quiet sync of device ${device.index} (${device.user.key}) ended ${result.state}`);
     }
     checkNoUnhandled(real);
-    await checkWritesKept(model, real, options.quarantine);
+    await checkWritesKept(model, real, options.quarantine, options.tolerated);
     if (pushed === 0 && settled) return;
   }
 }
@@ -51,7 +53,9 @@ async function quiesce(model: Model, real: Real, options: ModelOptions): Promise
 export async function runModel(options: ModelOptions, parameters: RunParameters): Promise<void> {
   process.on('unhandledRejection', onUnhandled);
   try {
-    const commands = fc.commands(commandArbitraries(options, USER_KEYS.length), { maxCommands: parameters.maxCommands, size: 'max' });
+    const commands = fc.commands(commandArbitraries(options, USER_KEYS.length), {
+      maxCommands: parameters.maxCommands, size: 'max', ...(parameters.replayPath ? { replayPath: parameters.replayPath } : {}),
+    });
     await fc.assert(
       fc.asyncProperty(commands, async (cmds) => {
         const world = await openWorld();

@@ -1,6 +1,6 @@
 /**
  * Long runs of the model-based test: `npm run test:model -- --runs 2000 [--seed 42] [--commands 20]
- * [--path <path>] [--only a,b | --without a,b]`. Every command class is on unless narrowed; a
+ * [--path <path> --replay <replayPath>] [--only a,b | --without a,b] [--tolerate removalBuriesPending]`. Every command class is on unless narrowed; a
  * failure prints the shrunk command sequence with the seed and path that replay it.
  */
 import { parseArgs } from 'node:util';
@@ -14,9 +14,11 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '200' },
     seed: { type: 'string' },
     path: { type: 'string' },
+    replay: { type: 'string' },
     commands: { type: 'string', default: '16' },
     only: { type: 'string' },
     without: { type: 'string' },
+    tolerate: { type: 'string' },
   },
 });
 
@@ -27,12 +29,16 @@ for (const name of [...listed(values.only), ...listed(values.without)]) {
 }
 const only = listed(values.only);
 const without = listed(values.without);
-const options = Object.fromEntries(classes.map((c) => [c, (only.length === 0 || only.includes(c)) && !without.includes(c)])) as unknown as ModelOptions;
+const tolerated = Object.fromEntries(listed(values.tolerate).map((name) => [name, true]));
+const options = {
+  ...Object.fromEntries(classes.map((c) => [c, (only.length === 0 || only.includes(c)) && !without.includes(c)])),
+  tolerated,
+} as unknown as ModelOptions;
 const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 2 ** 31;
 const started = Date.now();
 console.log(`model: ${values.runs} runs, seed ${seed}, up to ${values.commands} commands, classes ${classes.filter((c) => options[c]).join(', ')}`);
 try {
-  await runModel(options, { numRuns: Number(values.runs), seed, maxCommands: Number(values.commands), ...(values.path ? { path: values.path } : {}) });
+  await runModel(options, { numRuns: Number(values.runs), seed, maxCommands: Number(values.commands), ...(values.path ? { path: values.path } : {}), ...(values.replay ? { replayPath: values.replay } : {}) });
   console.log(`model: passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);

@@ -3,7 +3,7 @@ import { runModel } from './property.js';
 
 /** Nothing but writes between syncs, the admin's writes, and the network failing. */
 const BASELINE: ModelOptions = {
-  writesDuringSync: false, accessChanges: false, forbiddenWrites: false, recreate: false, deleteContacts: false,
+  writesDuringSync: false, accessChanges: false, pendingAtRevoke: false, forbiddenWrites: false, recreate: false, deleteContacts: false,
   serverWrites: true, network: true, quota: false, docErrors: false, closeReopen: false,
 };
 

@@ -108,7 +108,9 @@ export async function openWorld(): Promise<ModelWorld> {
   const sockets = new Set<Socket>();
   const revive = async (): Promise<void> => {
     if (up) return;
-    const next = createServer((req, res) => gateway(req, res));
+    // No keep-alive: after a kill, a pooled socket the client has not yet seen closed would fail the
+    // first request after the revive, depending on timing.
+    const next = createServer((req, res) => { res.setHeader('connection', 'close'); gateway(req, res); });
     next.on('connection', (socket) => { sockets.add(socket); socket.once('close', () => sockets.delete(socket)); });
     await new Promise<void>((resolve) => next.listen(port, '127.0.0.1', resolve));
     port = (next.address() as { port: number }).port;

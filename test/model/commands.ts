@@ -224,6 +224,8 @@ export function commandArbitraries(options: ModelOptions, devices: number): Arra
   const device = fc.nat({ max: devices - 1 });
   const kinds = LOCAL_WRITES.filter((k) => (k !== 'report-elsewhere' || options.forbiddenWrites) && (k !== 'recreate' || options.recreate));
   const kind = fc.constantFrom(...kinds);
+  // The rarer writes also come as commands of their own, so a run meets them as often as a sync.
+  const special = kinds.filter((k) => k === 'report-elsewhere' || k === 'recreate');
   const plans: Array<fc.Arbitrary<SyncPlan | undefined>> = [fc.constant(undefined)];
   if (options.writesDuringSync) {
     plans.push(fc.record({ at: fc.constant('net' as const), call, write: kind, pick, when: fc.constantFrom('before' as const, 'after' as const) }));
@@ -236,6 +238,7 @@ export function commandArbitraries(options: ModelOptions, devices: number): Arra
   const arbitraries: Array<fc.Arbitrary<Cmd>> = [
     fc.tuple(device, kind, pick).map(([d, k, p]) => new LocalWriteCommand(d, k, p, options)),
     fc.tuple(device, syncPlan).map(([d, plan]) => new SyncCommand(d, plan, options)),
+    ...special.map((k) => fc.tuple(device, pick).map(([d, p]) => new LocalWriteCommand(d, k, p, options))),
   ];
   if (options.accessChanges) {
     const areas = fc.subarray([...AREAS]);

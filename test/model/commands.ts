@@ -127,6 +127,7 @@ async function syncDevice(model: Model, real: Real, device: Device, plan: SyncPl
       act: async () => {
         if (!('fault' in plan)) return localWrite(model, device, plan.write, plan.pick, options.deleteContacts);
         if (plan.fault === 'kill') { model.gatewayDown = true; return real.world.kill(); }
+        if (plan.fault === 'close-db') return device.app.close();
         connectionRefused();
       },
     };
@@ -144,12 +145,14 @@ async function syncDevice(model: Model, real: Real, device: Device, plan: SyncPl
   if (failure instanceof InvariantError) throw failure;
   if (failure !== undefined && !(failure instanceof SyncError)) throw new InvariantError(`sync failed with an untyped error: ${failure instanceof Error ? failure.stack ?? failure.message : JSON.stringify(failure)}`);
   if (wasDown) assert.ok(failure instanceof SyncError && failure.kind === 'offline', `a sync with the gateway down fails as offline, got ${failure instanceof Error ? failure.message : String(result?.state)}`);
-  if (plan?.at === 'local' && device.hooked.fired && failure instanceof SyncError && !wasDown) {
+  const closed = plan !== undefined && 'fault' in plan && (plan.fault === 'close' ? device.hooked.fired : plan.fault === 'close-db' && device.net.fired);
+  const local = plan?.at === 'local' && device.hooked.fired;
+  if ((local || closed) && failure instanceof SyncError && !wasDown && plan && 'fault' in plan) {
     // A device-side failure is never blamed on the network (issue 15, defect 11).
-    const right = plan.fault === 'close' ? failure.kind !== 'offline' : failure.kind === 'quota-exceeded';
+    const right = closed ? failure.kind !== 'offline' : failure.kind === 'quota-exceeded';
     assert.ok(right, `a local ${plan.fault} is reported as ${failure.kind}: ${failure.message}`);
   }
-  if (plan?.at === 'local' && plan.fault === 'close' && device.hooked.fired) await reopenDevice(device, real.world, real.quarantineEvents);
+  if (closed) await reopenDevice(device, real.world, real.quarantineEvents);
   if (result?.state === 'up-to-date') await checkAgreement(model, real, device);
   return failure;
 }
@@ -231,6 +234,7 @@ export function commandArbitraries(options: ModelOptions, devices: number): Arra
     plans.push(fc.record({ at: fc.constant('net' as const), call, write: kind, pick, when: fc.constantFrom('before' as const, 'after' as const) }));
   }
   if (options.network) plans.push(fc.record({ at: fc.constant('net' as const), call, fault: fc.constantFrom<NetFault>('refuse', 'lose', 'kill') }));
+  if (options.closeReopen) plans.push(fc.record({ at: fc.constant('net' as const), call, fault: fc.constant<NetFault>('close-db') }));
   const localFaults: LocalFault[] = [...(options.quota ? ['quota' as const] : []), ...(options.docErrors ? ['doc-error' as const] : []), ...(options.closeReopen ? ['close' as const] : [])];
   if (localFaults.length > 0) plans.push(fc.record({ at: fc.constant('local' as const), call: fc.nat({ max: 8 }), fault: fc.constantFrom(...localFaults) }));
 

@@ -12,7 +12,9 @@ export type NetFault =
   /** The gateway does the work, the answer never arrives (killed after processing). */
   | 'lose'
   /** The gateway is killed before the request and stays down until revived. */
-  | 'kill';
+  | 'kill'
+  /** The app closes its database before the request (mid-push or mid-pull), and reopens it after the sync. */
+  | 'close-db';
 
 /** A plan for one sync: at fetch call `call`, run `act` before or after the request. */
 export interface NetPlan {

@@ -1,0 +1,46 @@
+/**
+ * The user-context cache: a user's access context and readable keys, computed by the database's rules
+ * and reused for `contextTtlMs` by the endpoints that may use a slightly old one (`_bulk_get`).
+ */
+import type { AnyDoc } from '../rules.js';
+import type { GatewayCouch } from './couch.js';
+import type { RequestScope } from './scope.js';
+
+/** A user's access, as the rules computed it. */
+export interface UserAccess {
+  readonly context: unknown;
+  readonly readable: ReadonlySet<string>;
+}
+
+/** The cache of user contexts. */
+export interface ContextCache {
+  /** The user's access; `fresh` recomputes it (and refreshes the cache). */
+  of(scope: RequestScope, fresh: boolean): Promise<UserAccess>;
+}
+
+/** The key a user's cached state is filed under: database, name and roles. */
+export function userKey(scope: RequestScope): string {
+  return `${scope.db}\u0000${scope.user.name}\u0000${scope.user.roles.join(',')}`;
+}
+
+/** True when the user may read `doc` (its replication keys meet the readable ones, or it is a client design doc). */
+export function visible(scope: RequestScope, readable: ReadonlySet<string>, doc: AnyDoc): boolean {
+  if (scope.served.clientDesignDocs.includes(doc._id)) return true;
+  return scope.served.rules.replicationKeys(doc).some((key) => readable.has(key));
+}
+
+/** A context cache over `couch`, entries kept `ttlMs`. */
+export function contextCache(couch: GatewayCouch, ttlMs: number, now: () => number): ContextCache {
+  const cache = new Map<string, UserAccess & { expires: number }>();
+  return {
+    async of(scope, fresh) {
+      const key = userKey(scope);
+      const cached = cache.get(key);
+      if (!fresh && cached && cached.expires > now()) return cached;
+      const context = await scope.served.rules.context(scope.user, couch.query(scope.db));
+      const entry = { context, readable: new Set(scope.served.rules.readableKeys(context)), expires: now() + ttlMs };
+      cache.set(key, entry);
+      return entry;
+    },
+  };
+}

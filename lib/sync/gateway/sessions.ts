@@ -1,0 +1,27 @@
+/**
+ * Authentication: who a request's `Authorization` or `Cookie` header is, asked of CouchDB's `_session`
+ * and trusted for `sessionTtlMs` without asking again.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { SyncUser } from '../rules.js';
+import type { GatewayCouch } from './couch.js';
+
+/** Tells who is asking. */
+export type Authenticate = (req: IncomingMessage) => Promise<SyncUser | undefined>;
+
+/** An authenticator over `couch`, trusting a checked credential for `ttlMs`. */
+export function sessionCache(couch: GatewayCouch, ttlMs: number, now: () => number): Authenticate {
+  const sessions = new Map<string, { user: SyncUser; expires: number }>();
+  return async (req) => {
+    const headers = { ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(req.headers.cookie ? { cookie: req.headers.cookie } : {}) };
+    const key = createHash('sha256').update(`${headers.authorization ?? ''}\u0000${headers.cookie ?? ''}`).digest('base64');
+    const known = sessions.get(key);
+    if (known && known.expires > now()) return known.user;
+    const user = await couch.session(headers);
+    if (sessions.size > 10_000) sessions.clear();
+    if (user) sessions.set(key, { user, expires: now() + ttlMs });
+    else sessions.delete(key);
+    return user;
+  };
+}

@@ -3,6 +3,7 @@
  * and reused for `contextTtlMs` by the endpoints that may use a slightly old one (`_bulk_get`).
  */
 import type { AnyDoc } from '../rules.js';
+import { boundedCache } from './bounded-cache.js';
 import type { GatewayCouch } from './couch.js';
 import type { RequestScope } from './scope.js';
 
@@ -29,17 +30,20 @@ export function visible(scope: RequestScope, readable: ReadonlySet<string>, doc:
   return scope.served.rules.replicationKeys(doc).some((key) => readable.has(key));
 }
 
+/** Users whose context is kept at once; beyond, the oldest are dropped (and recomputed when asked). */
+export const MAX_CACHED_CONTEXTS = 1_000;
+
 /** A context cache over `couch`, entries kept `ttlMs`. */
 export function contextCache(couch: GatewayCouch, ttlMs: number, now: () => number): ContextCache {
-  const cache = new Map<string, UserAccess & { expires: number }>();
+  const cache = boundedCache<UserAccess>({ ttlMs, maxEntries: MAX_CACHED_CONTEXTS });
   return {
     async of(scope, fresh) {
       const key = userKey(scope);
-      const cached = cache.get(key);
-      if (!fresh && cached && cached.expires > now()) return cached;
+      const cached = fresh ? undefined : cache.get(key, now());
+      if (cached) return cached;
       const context = await scope.served.rules.context(scope.user, couch.query(scope.db));
-      const entry = { context, readable: new Set(scope.served.rules.readableKeys(context)), expires: now() + ttlMs };
-      cache.set(key, entry);
+      const entry = { context, readable: new Set(scope.served.rules.readableKeys(context)) };
+      cache.set(key, entry, now());
       return entry;
     },
   };

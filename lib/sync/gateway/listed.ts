@@ -2,6 +2,7 @@
  * The pull list last given to each user: `_bulk_get` of exactly those revisions may be streamed from
  * CouchDB unread for `listTtlMs`, since the user was just told they may have them.
  */
+import { boundedCache } from './bounded-cache.js';
 import { userKey } from './contexts.js';
 import type { RequestScope } from './scope.js';
 
@@ -13,16 +14,18 @@ export interface ListedRevisions {
   listed(scope: RequestScope, id: string, rev: string): boolean;
 }
 
+/** Lists kept at once, and revisions in them all (about 160 bytes each); beyond, the oldest lists go. */
+export const LISTED_BOUNDS = { maxEntries: 1_000, maxWeight: 500_000 } as const;
+
 /** The listed revisions, each list kept `ttlMs`. */
 export function listedRevisions(ttlMs: number, now: () => number): ListedRevisions {
-  const lists = new Map<string, { revs: ReadonlyMap<string, string>; expires: number }>();
+  const lists = boundedCache<ReadonlyMap<string, string>>({ ttlMs, ...LISTED_BOUNDS, weigh: (revs) => revs.size });
   return {
     remember(scope, revs) {
-      lists.set(userKey(scope), { revs, expires: now() + ttlMs });
+      lists.set(userKey(scope), revs, now());
     },
     listed(scope, id, rev) {
-      const list = lists.get(userKey(scope));
-      return list !== undefined && list.expires > now() && list.revs.get(id) === rev;
+      return lists.get(userKey(scope), now())?.get(id) === rev;
     },
   };
 }

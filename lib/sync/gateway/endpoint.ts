@@ -4,6 +4,7 @@ import type { GatewayCouch } from './couch.js';
 import type { ContextCache } from './contexts.js';
 import type { ListedRevisions } from './listed.js';
 import type { RequestScope } from './scope.js';
+import type { WaitSlots } from './wait-slots.js';
 
 /** The gateway's limits, with defaults applied. */
 export interface GatewayLimits {
@@ -11,6 +12,7 @@ export interface GatewayLimits {
   readonly maxDocs: number | undefined;
   readonly bodyBytes: number;
   readonly waitMs: number;
+  readonly waitsPerUser: number;
 }
 
 /** What the gateway shares with its endpoints. */
@@ -19,6 +21,7 @@ export interface GatewayParts {
   readonly limits: GatewayLimits;
   readonly contexts: ContextCache;
   readonly listed: ListedRevisions;
+  readonly waits: WaitSlots;
 }
 
 /** One endpoint: answers the request or throws a `GatewayError`. */

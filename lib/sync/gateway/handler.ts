@@ -15,6 +15,7 @@ import type { SyncGateway, SyncGatewayOptions } from './options.js';
 import { router } from './router.js';
 import type { RouteLog } from './router.js';
 import { sessionCache } from './sessions.js';
+import { waitSlots } from './wait-slots.js';
 
 export { gatewayDatabase } from './scope.js';
 export type { GatewayDatabase } from './scope.js';
@@ -27,9 +28,13 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
   const couch = gatewayCouch(options.couchUrl, options.admin, designIds);
   const parts: GatewayParts = {
     couch,
-    limits: { warnDocs: options.warnDocs ?? 10_000, maxDocs: options.maxDocs, bodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024, waitMs: options.maxWaitMs ?? 25_000 },
+    limits: {
+      warnDocs: options.warnDocs ?? 10_000, maxDocs: options.maxDocs, bodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024,
+      waitMs: options.maxWaitMs ?? 25_000, waitsPerUser: options.maxWaitsPerUser ?? 4,
+    },
     contexts: contextCache(couch, options.contextTtlMs ?? 5_000, now),
     listed: listedRevisions(options.listTtlMs ?? 2 * 60_000, now),
+    waits: waitSlots(options.maxWaitsPerUser ?? 4),
   };
   const route = router(options.databases, sessionCache(couch, options.sessionTtlMs ?? 5_000, now), parts);
 

@@ -41,8 +41,10 @@ export interface SyncGatewayOptions {
   readonly sessionTtlMs?: number;
   /** Largest request body accepted. Default 32 MiB. */
   readonly maxBodyBytes?: number;
-  /** Longest `changes` wait. Default 25 s. */
+  /** Longest `changes` wait, enforced by the gateway whatever CouchDB does. Default 25 s. */
   readonly maxWaitMs?: number;
+  /** Concurrent `changes` waits one user may hold open; one more is refused with 429. Default 4. */
+  readonly maxWaitsPerUser?: number;
   readonly log?: (entry: GatewayLogEntry) => void;
   /** The clock, for the log's durations and the cache. Default `Date.now`. */
   readonly now?: () => number;

@@ -36,14 +36,23 @@ const ROUTES: Readonly<Record<string, Endpoint>> = {
   ['GET ']: dbInfo,
 };
 
+/** The database, the rest of the path (decoded) and the query of a request target; 400 when malformed. */
+function target(url: string): { db: string; rest: string; query: URLSearchParams } {
+  // Only the path and query of an origin-form target count: never a host or scheme the client names.
+  const [path = '', search = ''] = url.split(/\?(.*)/s, 2);
+  const [, dbPart = '', ...restParts] = path.split('/');
+  try {
+    return { db: decodeURIComponent(dbPart), rest: restParts.map(decodeURIComponent).join('/'), query: new URLSearchParams(search) };
+  } catch {
+    throw new GatewayError(400, 'bad_request', 'the request path has malformed percent-encoding');
+  }
+}
+
 /** The gateway's router over the served databases. */
 export function router(databases: Readonly<Record<string, GatewayDatabase>>, authenticate: Authenticate, parts: GatewayParts) {
   return async function route(req: IncomingMessage, res: ServerResponse, entry: RouteLog): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const [, dbPart = '', ...restParts] = url.pathname.split('/');
-    const db = decodeURIComponent(dbPart);
-    const rest = restParts.map(decodeURIComponent).join('/');
     const method = req.method ?? 'GET';
+    const { db, rest, query } = target(req.url ?? '/');
     entry.db = db;
     entry.endpoint = `${method} ${rest}`;
     const served = databases[db];
@@ -53,11 +62,11 @@ export function router(databases: Readonly<Record<string, GatewayDatabase>>, aut
     entry.user = user.name;
     const scope = { user, db, served, log: entry };
     if (rest.startsWith('_local/') && ['GET', 'PUT', 'DELETE'].includes(method)) {
-      await local(scope, req, res, parts, rest.slice('_local/'.length));
+      await local(scope, req, res, parts, rest.slice('_local/'.length), query);
       return;
     }
     const endpoint = ROUTES[`${method} ${rest}`];
     if (!endpoint) throw new GatewayError(404, 'not_found', `${method} ${rest || '/'} is not served by the sync gateway`);
-    await endpoint(scope, req, res, parts, url.searchParams);
+    await endpoint(scope, req, res, parts, query);
   };
 }

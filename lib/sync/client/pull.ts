@@ -44,14 +44,15 @@ export interface PullOptions {
   readonly signal?: AbortSignal;
 }
 
-async function localIds(local: LocalDatabase): Promise<string[]> {
-  const ids: string[] = [];
+/** Each local document's winning revision, by id. */
+async function localRevs(local: LocalDatabase): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
   const page = 5_000;
   let startkey: string | undefined;
   for (;;) {
     const { rows } = await local.allDocs({ limit: page + (startkey === undefined ? 0 : 1), ...(startkey === undefined ? {} : { startkey }) });
     const fresh = startkey === undefined ? rows : rows.slice(1);
-    for (const row of fresh) if (!row.id.startsWith('_design/')) ids.push(row.id);
+    for (const row of fresh) if (!row.id.startsWith('_design/')) ids.set(row.id, row.value?.rev ?? '');
     if (fresh.length < page) return ids;
     startkey = rows[rows.length - 1]?.id;
   }
@@ -96,7 +97,8 @@ export async function pull(local: LocalDatabase, remote: Remote, list: IdsRespon
 
   // What the device holds before the pull: documents it lacks entirely need no revsDiff, and only
   // documents it had can gain a conflict or be gone.
-  const present = new Set(await localIds(local));
+  const held = await localRevs(local);
+  const present = new Set(held.keys());
   const wanted: IdRev[] = list.rows.filter((row) => !present.has(row.id));
   const toDiff = list.rows.filter((row) => present.has(row.id) || state.removed[row.id] !== undefined);
   for (const part of batches(toDiff, 1_000)) {
@@ -128,7 +130,9 @@ export async function pull(local: LocalDatabase, remote: Remote, list: IdsRespon
   }
 
   const listed = new Set(list.rows.map((row) => row.id));
-  const candidates = [...present].filter((id) => !listed.has(id));
+  // The gateway speaks only of revisions the device holds: a re-grant stand-in stands for the server's.
+  const candidates = [...present].filter((id) => !listed.has(id))
+    .map((id) => ({ id, rev: state.restored[id]?.local === held.get(id) ? state.restored[id]?.server ?? '' : held.get(id) ?? '' }));
   let removed = 0;
   let unknownOnServer = 0;
   for (const part of batches(candidates, 1_000)) {

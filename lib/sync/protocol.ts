@@ -9,9 +9,16 @@
 export const ENDPOINTS = {
   /** `GET`: every `{id, rev}` the user may have, sorted by id. */
   ids: '_fieldsync/ids',
-  /** `POST {ids}`: which of these ids the server holds but the user may no longer have. */
+  /**
+   * `POST {docs: [{id, rev}]}`: of these revisions the device holds, which the server has but the user
+   * may no longer have. It speaks only of revisions the server knows, so it tells nothing of ids the
+   * user never held.
+   */
   gone: '_fieldsync/gone',
-  /** `GET ?since=&timeout=`: waits until the database changes; answers `{last_seq}` only. */
+  /**
+   * `GET ?since=&timeout=`: waits until the database changes; answers `{last_seq, changed}` only. The
+   * gateway bounds the wait and refuses a user's fifth concurrent wait with 429.
+   */
   changes: '_fieldsync/changes',
 } as const;
 
@@ -34,9 +41,13 @@ export interface IdsResponse {
 
 /** Answer of the gone endpoint. */
 export interface GoneResponse {
-  /** Ids the client should remove, each with why. */
+  /** Ids the client should remove, each with why: the server has the device's revision, and it is deleted or no longer the user's. */
   readonly rows: ReadonlyArray<{ readonly id: string; readonly reason: 'deleted' | 'not-visible' }>;
-  /** Ids the server has never had: work still to push (or a server restored from an older backup). */
+  /**
+   * Ids whose revision the server does not have (the id never reached it, the device's edit did not,
+   * or it is not the user's to ask about): work still to push, as after a server restored from an
+   * older backup. The client keeps them.
+   */
   readonly unknown: readonly string[];
 }
 

@@ -120,7 +120,7 @@ export async function checkAgreement(model: Model, real: Real, device: Device): 
     }
     pending.push(doc);
   }
-  const verdict = verdicts(pending, server, context);
+  const verdict = await verdicts(pending, server, context);
   for (const doc of pending) {
     if (verdict.get(doc._id) === undefined) problems.push(`${doc._id}@${doc._rev ?? '?'}: a local write the rules accept is not on the server`);
   }

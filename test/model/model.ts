@@ -5,10 +5,10 @@
  * documents alone, without views).
  */
 import { chtAccessRules } from '../../lib/cht/rules.js';
-import type { ChtContext } from '../../lib/cht/rules.js';
+import type { ChtContext } from '../../lib/cht/context.js';
 import { parentIds, shortcodeOf } from '../../lib/cht/keys.js';
 import { isContact } from '../../lib/lineage/shapes.js';
-import type { AnyDoc, Forbidden } from '../../lib/sync/rules.js';
+import type { AnyDoc, Forbidden, RulesQuery } from '../../lib/sync/rules.js';
 import type { ModelUser, UserKey } from './world.js';
 
 /** One write made by the app on a device. */
@@ -43,7 +43,7 @@ export function contextOf(user: ModelUser, facilities: readonly string[], docs: 
     const chain = [doc._id, ...parentIds(doc)];
     if (chain.some((id) => facilities.includes(id)) || doc._id === user.contactId) contacts[doc._id] = shortcodeOf(doc) ?? null;
   }
-  return { userId: `org.couchdb.user:${user.name}`, facilityIds: [...facilities], contactId: user.contactId, depth: -1, contacts };
+  return { userId: `org.couchdb.user:${user.name}`, facilityIds: [...facilities], contactId: user.contactId, depth: -1, contacts, privateReports: [] };
 }
 
 /** True when the user may hold this server document. */
@@ -53,17 +53,41 @@ export function visibleTo(context: ChtContext, doc: AnyDoc): boolean {
 }
 
 /**
- * The gateway's verdict on a push of `pending` by this user, as the pure rules give it: documents
- * lean only on others of the push that are accepted themselves.
+ * The server's documents seen through what the rules may ask of a database: `contact_keys` (each
+ * contact under its id and its shortcode) and documents by id, as the installed views answer them.
  */
-export function verdicts(pending: readonly AnyDoc[], stored: ReadonlyMap<string, AnyDoc>, context: ChtContext): Map<string, Forbidden | undefined> {
-  let acceptable: readonly AnyDoc[] = pending;
-  for (;;) {
-    const answer = new Map(pending.map((doc) => [doc._id, rules.checkWrite(doc, stored.get(doc._id), context, acceptable)] as const));
-    const next = pending.filter((doc) => answer.get(doc._id) === undefined);
-    if (next.length === acceptable.length) return answer;
-    acceptable = next;
-  }
+function queryOver(stored: ReadonlyMap<string, AnyDoc>): RulesQuery {
+  return {
+    viewByKeys: (view, keys) => {
+      if (view !== 'contact_keys') return Promise.reject(new Error(`the model answers no view ${view}`));
+      const wanted = new Set(keys);
+      const rows: Array<{ id: string; key: unknown; value: unknown }> = [];
+      for (const doc of stored.values()) {
+        if (!isContact(doc) || doc._deleted) continue;
+        const code = shortcodeOf(doc);
+        for (const key of code && code !== doc._id ? [doc._id, code] : [doc._id]) if (wanted.has(key)) rows.push({ id: doc._id, key, value: null });
+      }
+      return Promise.resolve(rows);
+    },
+    getMany: (ids) => Promise.resolve(new Map(ids.flatMap((id) => {
+      const doc = stored.get(id);
+      return doc && !doc._deleted ? [[id, doc] as const] : [];
+    }))),
+    hasRows: () => Promise.resolve(false),
+  };
+}
+
+/** The gateway's verdict on a push of `pending` by this user, as the pure rules give it. */
+export async function verdicts(
+  pending: readonly AnyDoc[], stored: ReadonlyMap<string, AnyDoc>, context: ChtContext,
+): Promise<Map<string, Forbidden | undefined>> {
+  const current = new Map(pending.flatMap((doc) => {
+    const found = stored.get(doc._id);
+    return found && !found._deleted ? [[doc._id, found] as const] : [];
+  }));
+  const facts = await rules.writeFacts(pending, current, context, queryOver(stored));
+  const answer = rules.checkWrites(pending, current, context, facts);
+  return new Map(pending.map((doc, i) => [doc._id, answer[i]] as const));
 }
 
 /** The latest write of each document on each device: earlier ones were replaced by the app itself. */

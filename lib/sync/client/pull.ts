@@ -59,14 +59,15 @@ export interface PullOptions {
   readonly signal?: AbortSignal;
 }
 
-async function localIds(local: LocalDatabase): Promise<string[]> {
-  const ids: string[] = [];
+/** Each local document's winning revision, by id. */
+async function localRevs(local: LocalDatabase): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
   const page = 5_000;
   let startkey: string | undefined;
   for (;;) {
     const { rows } = await local.allDocs({ limit: page + (startkey === undefined ? 0 : 1), ...(startkey === undefined ? {} : { startkey }) });
     const fresh = startkey === undefined ? rows : rows.slice(1);
-    for (const row of fresh) if (!row.id.startsWith('_design/')) ids.push(row.id);
+    for (const row of fresh) if (!row.id.startsWith('_design/')) ids.set(row.id, row.value?.rev ?? '');
     if (fresh.length < page) return ids;
     startkey = rows[rows.length - 1]?.id;
   }
@@ -168,7 +169,8 @@ export async function pull(
   const touched: Touched = new Map();
 
   // What the device holds before the pull: only documents it had can gain a conflict or be gone.
-  const present = new Set(await localIds(local));
+  const localRev = await localRevs(local);
+  const present = new Set(localRev.keys());
   const { wanted, tombstones } = await plan(local, list, present);
   let done = 0;
   let skipped = 0;
@@ -193,7 +195,9 @@ export async function pull(
   }
 
   const listed = new Set(list.rows.map((row) => row.id));
-  const candidates = [...present].filter((id) => !listed.has(id));
+  // The gateway speaks only of revisions the device holds: a re-grant stand-in stands for the server's.
+  const candidates = [...present].filter((id) => !listed.has(id))
+    .map((id) => ({ id, rev: state.restored[id]?.local === localRev.get(id) ? state.restored[id]?.server ?? '' : localRev.get(id) ?? '' }));
   const removedIds: string[] = [];
   const unknownIds: string[] = [];
   let quarantined = 0;

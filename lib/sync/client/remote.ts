@@ -64,7 +64,8 @@ export interface Remote {
   readonly url: string;
   readonly fetch: typeof fetch;
   ids(signal?: AbortSignal): Promise<IdsResponse>;
-  gone(ids: readonly string[], signal?: AbortSignal): Promise<GoneResponse>;
+  /** Of these revisions the device holds, which the server has but the user may no longer have. */
+  gone(held: readonly IdRev[], signal?: AbortSignal): Promise<GoneResponse>;
   bulkGet(wanted: readonly IdRev[], signal?: AbortSignal): Promise<{ docs: LocalDoc[]; failed: Array<{ id: string; reason: string }> }>;
   waitForChange(since: string, timeoutMs: number, signal?: AbortSignal): Promise<ChangesResponse>;
 }
@@ -111,7 +112,7 @@ export function remote(options: RemoteOptions): Remote {
     url: base,
     fetch: boundedFetch,
     ids: (signal) => call<IdsResponse>(ENDPOINTS.ids, { method: 'GET', ...(signal ? { signal } : {}) }),
-    gone: (ids, signal) => call<GoneResponse>(ENDPOINTS.gone, { method: 'POST', body: JSON.stringify({ ids }), ...(signal ? { signal } : {}) }),
+    gone: (held, signal) => call<GoneResponse>(ENDPOINTS.gone, { method: 'POST', body: JSON.stringify({ docs: held }), ...(signal ? { signal } : {}) }),
     async bulkGet(wanted, signal) {
       const answer = await call<{ results: Array<{ id: string; docs: Array<{ ok?: LocalDoc; error?: { reason?: string } }> }> }>(
         '_bulk_get?revs=true&attachments=true',

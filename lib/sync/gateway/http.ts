@@ -10,7 +10,35 @@ export class GatewayError extends Error {
   }
 }
 
-/** Reads a JSON body, refusing more than `limit` bytes with a 413. */
+/**
+ * Deepest nesting of arrays and objects a body may have. Documents nest a few levels (a contact's
+ * lineage, a form's groups); far deeper bodies would overflow the stack when re-serialised.
+ */
+export const MAX_BODY_DEPTH = 100;
+
+/** True when the JSON text nests arrays and objects deeper than `max` (strings are skipped). */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth -= 1;
+  }
+  return false;
+}
+
+/**
+ * Reads a JSON body. Throws a {@link GatewayError}: 413 above `limit` bytes; 415 when a body comes
+ * under another content type than `application/json` (what a cross-site form could send without a
+ * preflight); 400 when it is not JSON or nests deeper than {@link MAX_BODY_DEPTH}. No body reads as `{}`.
+ */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const decoder = new StringDecoder('utf8');
   let text = '';
@@ -22,6 +50,9 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   }
   text += decoder.end();
   if (size === 0) return {};
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') throw new GatewayError(415, 'bad_content_type', 'Content-Type must be application/json');
+  if (nestsDeeperThan(text, MAX_BODY_DEPTH)) throw new GatewayError(400, 'bad_request', `the request body nests deeper than ${MAX_BODY_DEPTH} levels`);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -49,4 +80,9 @@ export function failureOf(err: unknown): { status: number; body: Record<string, 
 /** A plain object's property, if the value is an object. */
 export function prop(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** True for a JSON object (not an array, not null). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

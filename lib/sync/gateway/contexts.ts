@@ -1,0 +1,50 @@
+/**
+ * The user-context cache: a user's access context and readable keys, computed by the database's rules
+ * and reused for `contextTtlMs` by the endpoints that may use a slightly old one (`_bulk_get`).
+ */
+import type { AnyDoc } from '../rules.js';
+import { boundedCache } from './bounded-cache.js';
+import type { GatewayCouch } from './couch.js';
+import type { RequestScope } from './scope.js';
+
+/** A user's access, as the rules computed it. */
+export interface UserAccess {
+  readonly context: unknown;
+  readonly readable: ReadonlySet<string>;
+}
+
+/** The cache of user contexts. */
+export interface ContextCache {
+  /** The user's access; `fresh` recomputes it (and refreshes the cache). */
+  of(scope: RequestScope, fresh: boolean): Promise<UserAccess>;
+}
+
+/** The key a user's cached state is filed under: database, name and roles. */
+export function userKey(scope: RequestScope): string {
+  return `${scope.db}\u0000${scope.user.name}\u0000${scope.user.roles.join(',')}`;
+}
+
+/** True when the user may read `doc` (its replication keys meet the readable ones, or it is a client design doc). */
+export function visible(scope: RequestScope, readable: ReadonlySet<string>, doc: AnyDoc): boolean {
+  if (scope.served.clientDesignDocs.includes(doc._id)) return true;
+  return scope.served.rules.replicationKeys(doc).some((key) => readable.has(key));
+}
+
+/** Users whose context is kept at once; beyond, the oldest are dropped (and recomputed when asked). */
+export const MAX_CACHED_CONTEXTS = 1_000;
+
+/** A context cache over `couch`, entries kept `ttlMs`. */
+export function contextCache(couch: GatewayCouch, ttlMs: number, now: () => number): ContextCache {
+  const cache = boundedCache<UserAccess>({ ttlMs, maxEntries: MAX_CACHED_CONTEXTS });
+  return {
+    async of(scope, fresh) {
+      const key = userKey(scope);
+      const cached = fresh ? undefined : cache.get(key, now());
+      if (cached) return cached;
+      const context = await scope.served.rules.context(scope.user, couch.query(scope.db));
+      const entry = { context, readable: new Set(scope.served.rules.readableKeys(context)) };
+      cache.set(key, entry, now());
+      return entry;
+    },
+  };
+}

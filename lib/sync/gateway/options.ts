@@ -1,0 +1,58 @@
+/** The gateway's public configuration and the shapes an app sees: options, log entries, the handler. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayDatabase } from './scope.js';
+
+/** One line of the gateway's log, for successful and aborted requests alike. */
+export interface GatewayLogEntry {
+  readonly user: string | undefined;
+  readonly db: string | undefined;
+  readonly endpoint: string;
+  readonly status: number;
+  readonly durationMs: number;
+  /** Documents listed, sent or accepted, when the endpoint deals in documents. */
+  readonly docs?: number;
+  /** True when the client went away before the answer was complete. */
+  readonly aborted: boolean;
+}
+
+/** Options of `createSyncGateway`. */
+export interface SyncGatewayOptions {
+  /** CouchDB base URL, without credentials. */
+  readonly couchUrl: string;
+  /** Credentials the gateway uses for CouchDB (a server admin, or an admin of each database). */
+  readonly admin: { readonly username: string; readonly password: string };
+  /** The databases served, by name. */
+  readonly databases: Readonly<Record<string, GatewayDatabase>>;
+  /** A pull list above this many docs (tasks excluded) carries a warning. Default 10,000. */
+  readonly warnDocs?: number;
+  /** A pull list above this many docs is refused with `too_many_docs`, before any doc is sent. */
+  readonly maxDocs?: number;
+  /** How long a user's context is reused by `_bulk_get` (never by ids, gone or writes). Default 5 s. */
+  readonly contextTtlMs?: number;
+  /**
+   * How long the pull list given to a user lets `_bulk_get` of exactly those revisions be streamed
+   * from CouchDB without parsing (default 2 min). Other requests are parsed and filtered.
+   */
+  readonly listTtlMs?: number;
+  /**
+   * How long a checked `Authorization`/`Cookie` header is trusted without asking CouchDB's `_session`
+   * again. Default 5 s; 0 asks every time. A changed password takes at most this long to bite.
+   */
+  readonly sessionTtlMs?: number;
+  /** Largest request body accepted. Default 32 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Longest `changes` wait, enforced by the gateway whatever CouchDB does. Default 25 s. */
+  readonly maxWaitMs?: number;
+  /** Concurrent `changes` waits one user may hold open; one more is refused with 429. Default 4. */
+  readonly maxWaitsPerUser?: number;
+  readonly log?: (entry: GatewayLogEntry) => void;
+  /** The clock, for the log's durations and the cache. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** The gateway: a connect-style handler, plus setup. */
+export interface SyncGateway {
+  (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
+  /** Installs each database's rules design doc (idempotent). Call once at start-up. */
+  install(): Promise<void>;
+}

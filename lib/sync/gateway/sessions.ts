@@ -1,0 +1,30 @@
+/**
+ * Authentication: who a request's `Authorization` or `Cookie` header is, asked of CouchDB's `_session`
+ * and trusted for `sessionTtlMs` without asking again.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { SyncUser } from '../rules.js';
+import { boundedCache } from './bounded-cache.js';
+import type { GatewayCouch } from './couch.js';
+
+/** Credentials remembered at once; beyond, the oldest are asked of `_session` again. */
+export const MAX_CACHED_SESSIONS = 10_000;
+
+/** Tells who is asking. */
+export type Authenticate = (req: IncomingMessage) => Promise<SyncUser | undefined>;
+
+/** An authenticator over `couch`, trusting a checked credential for `ttlMs`. */
+export function sessionCache(couch: GatewayCouch, ttlMs: number, now: () => number): Authenticate {
+  const sessions = boundedCache<SyncUser>({ ttlMs, maxEntries: MAX_CACHED_SESSIONS });
+  return async (req) => {
+    const headers = { ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(req.headers.cookie ? { cookie: req.headers.cookie } : {}) };
+    const key = createHash('sha256').update(`${headers.authorization ?? ''}\u0000${headers.cookie ?? ''}`).digest('base64');
+    const known = sessions.get(key, now());
+    if (known) return known;
+    const user = await couch.session(headers);
+    if (user) sessions.set(key, user, now());
+    else sessions.delete(key);
+    return user;
+  };
+}

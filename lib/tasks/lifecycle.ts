@@ -11,7 +11,9 @@
  * - terminal documents never change: a calculation that disagrees with the newest terminal
  *   document makes a new document, but only for a timely emission whose state is not Cancelled
  *   (no document is created just to be cancelled);
- * - documents authored after `now` (another device's clock, or this one rewound) are left alone.
+ * - clocks differ between devices, so `authoredOn` never hides a document: documents authored after
+ *   `now` compete like the others, and a terminal state recorded after `now` is not final here (the
+ *   document counts as live and this calculation applies to it).
  */
 import { taskId } from '../codecs/index.js';
 import type { CalendarDate, ContactId, TaskDoc, TaskState, UserSettingsId } from '../codecs/index.js';
@@ -112,7 +114,7 @@ export function planTaskWrites(input: TaskRefresh): TaskRefreshPlan {
     const takenIds = new Set(docs.map((d) => d._id as string));
     const byEmission = new Map<string, TaskDoc[]>();
     for (const doc of docs) {
-      if (doc.authoredOn > now) continue;
+      // Every document competes, whatever its authoredOn: another device's clock may be ahead of this one.
       const group = byEmission.get(doc.emission._id);
       if (group) group.push(doc);
       else byEmission.set(doc.emission._id, [doc]);
@@ -121,7 +123,7 @@ export function planTaskWrites(input: TaskRefresh): TaskRefreshPlan {
     emissionCount += fresh.size;
 
     for (const emissionId of new Set([...byEmission.keys(), ...fresh.keys()])) {
-      const sorted = sortEmissionDocs(byEmission.get(emissionId) ?? []);
+      const sorted = sortEmissionDocs(byEmission.get(emissionId) ?? [], now);
       for (const dup of sorted.duplicates) {
         writes.push(withState(dup, 'Cancelled', now, 'duplicate'));
         duplicates++;

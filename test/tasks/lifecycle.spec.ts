@@ -127,7 +127,7 @@ describe('task lifecycle properties', () => {
       const { docs, now } = run(history);
       const first = plan(docs, emissions, now + 1);
       assert.deepEqual(plan(apply(docs, first), emissions, now + 1), []);
-    }), { numRuns: 300 });
+    }), { numRuns: 300, seed: 15 });
   });
 
   it('never changes a terminal document', () => {
@@ -135,7 +135,7 @@ describe('task lifecycle properties', () => {
       const { docs, now } = run(history);
       const terminal = new Set(docs.filter((d) => isTerminal(d.state)).map((d) => d._id as string));
       for (const write of plan(docs, emissions, now + later)) assert.ok(!terminal.has(write._id), `${write._id} was terminal`);
-    }), { numRuns: 300 });
+    }), { numRuns: 300, seed: 15 });
   });
 
   it('leaves at most one live document per emission', () => {
@@ -143,6 +143,6 @@ describe('task lifecycle properties', () => {
       const { docs } = run(history);
       const live = docs.filter((d) => !isTerminal(d.state)).map((d) => d.emission._id);
       assert.equal(new Set(live).size, live.length);
-    }), { numRuns: 300 });
+    }), { numRuns: 300, seed: 15 });
   });
 });

@@ -5,6 +5,7 @@
  * `encode(decode(doc))` is the document itself.
  */
 import * as t from 'io-ts';
+import { intersection, record } from './combinators.js';
 import { DocId } from './ids.js';
 
 /** A millisecond timestamp (`reported_date`, `authoredOn`, `updated_date`): a finite number. */
@@ -12,7 +13,7 @@ export const Timestamp = new t.Type<number, number, unknown>(
   'Timestamp (ms number)',
   (u): u is number => typeof u === 'number' && Number.isFinite(u),
   (u, c) => (typeof u === 'number' && Number.isFinite(u) ? t.success(u) : t.failure(u, c)),
-  (a) => a,
+  t.identity,
 );
 /** A millisecond timestamp. */
 export type Timestamp = t.TypeOf<typeof Timestamp>;
@@ -21,7 +22,7 @@ export type Timestamp = t.TypeOf<typeof Timestamp>;
  * One attachment: inline (`data`, base64 in JSON; a Blob or Buffer when PouchDB returns binary,
  * hence `unknown`) or a stub (`stub: true` with `digest` and `length`).
  */
-export const Attachment = t.intersection([
+export const Attachment = intersection([
   t.type({ content_type: t.string }),
   t.partial({ data: t.unknown, digest: t.string, length: t.number, revpos: t.number, stub: t.boolean }),
 ], 'Attachment');
@@ -29,7 +30,7 @@ export const Attachment = t.intersection([
 export type Attachment = t.TypeOf<typeof Attachment>;
 
 /** `_attachments`: attachment name to attachment. */
-export const Attachments = t.record(t.string, Attachment, 'Attachments');
+export const Attachments = record(t.string, Attachment, 'Attachments');
 /** `_attachments`: attachment name to attachment. */
 export type Attachments = t.TypeOf<typeof Attachments>;
 
@@ -44,11 +45,11 @@ export const StoredFields = t.partial({
 export type StoredFields = t.TypeOf<typeof StoredFields>;
 
 /** Any stored record: `_id` plus the CouchDB fields. Other properties are kept, untyped. */
-export const BaseDoc = t.intersection([t.type({ _id: DocId }), StoredFields], 'BaseDoc');
+export const BaseDoc = intersection([t.type({ _id: DocId }), StoredFields], 'BaseDoc');
 /** Any stored record. */
 export type BaseDoc = t.TypeOf<typeof BaseDoc>;
 
 /** A user-created record (contacts, reports): a base record with `type` and `reported_date`. */
-export const UserCreatedDoc = t.intersection([BaseDoc, t.type({ type: t.string, reported_date: Timestamp })], 'UserCreatedDoc');
+export const UserCreatedDoc = intersection([BaseDoc, t.type({ type: t.string, reported_date: Timestamp })], 'UserCreatedDoc');
 /** A user-created record. */
 export type UserCreatedDoc = t.TypeOf<typeof UserCreatedDoc>;

@@ -7,7 +7,7 @@
  */
 import * as t from 'io-ts';
 import { StoredFields, Timestamp } from './base.js';
-import { dispatch, withRules } from './combinators.js';
+import { dispatch, intersection, parentChain, withRules } from './combinators.js';
 import type { RuleFailure } from './combinators.js';
 import { contactHierarchy, LEGACY_PLACE_TYPES } from './hierarchy.js';
 import type { ContactHierarchy, ContactTypeConfig, LegacyPlaceType } from './hierarchy.js';
@@ -17,7 +17,7 @@ import { ContactRef, HydratedLinkedDocs, LinkedDocs, MinifiedParent } from './li
 function oneOf(ids: readonly string[], what: string): t.Type<string, string, unknown> {
   const allowed = new Set(ids);
   const name = `${what} (${ids.length === 0 ? 'none configured' : ids.join(' | ')})`;
-  return new t.Type(name, (u): u is string => typeof u === 'string' && allowed.has(u), (u, c) => (typeof u === 'string' && allowed.has(u) ? t.success(u) : t.failure(u, c)), (a) => a);
+  return new t.Type(name, (u): u is string => typeof u === 'string' && allowed.has(u), (u, c) => (typeof u === 'string' && allowed.has(u) ? t.success(u) : t.failure(u, c)), t.identity);
 }
 
 const LegacyPlaceTypeCodec = t.keyof(
@@ -25,7 +25,7 @@ const LegacyPlaceTypeCodec = t.keyof(
   `LegacyPlaceType (${LEGACY_PLACE_TYPES.join(' | ')})`,
 );
 
-const contactKeys = t.intersection([t.type({ _id: ContactId, reported_date: Timestamp }), StoredFields], 'ContactKeys');
+const contactKeys = intersection([t.type({ _id: ContactId, reported_date: Timestamp }), StoredFields], 'ContactKeys');
 
 function typing(h: ContactHierarchy) {
   const legacyPerson = t.type({ type: t.literal('person') }, 'PersonType');
@@ -42,8 +42,8 @@ function typing(h: ContactHierarchy) {
 function bodies(h: ContactHierarchy) {
   const types = typing(h);
   return {
-    person: t.intersection([contactKeys, types.person, t.partial({ name: t.string, phone: t.string, patient_id: t.string })], 'Person'),
-    place: t.intersection([contactKeys, types.place, t.partial({ name: t.string, contact: ContactRef, place_id: t.string })], 'Place'),
+    person: intersection([contactKeys, types.person, t.partial({ name: t.string, phone: t.string, patient_id: t.string })], 'Person'),
+    place: intersection([contactKeys, types.place, t.partial({ name: t.string, contact: ContactRef, place_id: t.string })], 'Place'),
   };
 }
 
@@ -66,14 +66,14 @@ export function contactCodecs(contactTypes?: readonly ContactTypeConfig[]) {
   const parentRule = (u: Record<string, unknown>): RuleFailure[] => {
     const cls = hierarchy.classify(u['type'], u['contact_type']);
     return cls?.parentRequired === true && u['parent'] === undefined
-      ? [{ keys: ['parent'], actual: undefined, expected: `MinifiedParent (a ${String(u['contact_type'] ?? u['type'])} is not a top-level place)` }]
+      ? [{ keys: ['parent'], actual: undefined, expected: `MinifiedParent (a ${String(u['type'] === 'contact' ? u['contact_type'] : u['type'])} is not a top-level place)` }]
       : [];
   };
-  const Person = t.intersection([body.person, t.type({ parent: MinifiedParent }), t.partial({ linked_docs: LinkedDocs })], 'Person');
-  const Place = withRules(t.intersection([body.place, t.partial({ parent: MinifiedParent, linked_docs: LinkedDocs })], 'Place'), parentRule);
-  const HydratedPlace: t.Type<HydratedPlace, HydratedPlaceJson, unknown> = t.recursion('HydratedPlace', () =>
-    t.intersection([body.place, t.partial({ parent: HydratedPlace, linked_docs: HydratedLinkedDocs })], 'HydratedPlace'));
-  const HydratedPerson = t.intersection([body.person, t.type({ parent: HydratedPlace }), t.partial({ linked_docs: HydratedLinkedDocs })], 'HydratedPerson');
+  const Person = intersection([body.person, t.type({ parent: MinifiedParent }), t.partial({ linked_docs: LinkedDocs })], 'Person');
+  const Place = withRules(intersection([body.place, t.partial({ parent: MinifiedParent, linked_docs: LinkedDocs })], 'Place'), parentRule);
+  const HydratedPlace: t.Type<HydratedPlace, HydratedPlaceJson, unknown> = parentChain('HydratedPlace',
+    intersection([body.place, t.partial({ linked_docs: HydratedLinkedDocs })], 'HydratedPlace'));
+  const HydratedPerson = intersection([body.person, t.type({ parent: HydratedPlace }), t.partial({ linked_docs: HydratedLinkedDocs })], 'HydratedPerson');
   const Contact = dispatch<typeof Person | typeof Place>('Contact', (u) => {
     const cls = hierarchy.classify(u['type'], u['contact_type']);
     if (cls?.kind === 'person') return Person;

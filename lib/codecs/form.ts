@@ -4,7 +4,7 @@
  */
 import * as t from 'io-ts';
 import { Attachments, StoredFields } from './base.js';
-import { withRules } from './combinators.js';
+import { intersection, withRules } from './combinators.js';
 import { brandedString } from './ids.js';
 import type { DocIdBrand } from './ids.js';
 
@@ -36,7 +36,7 @@ export function xformAttachmentName(attachments: Readonly<Record<string, unknown
 }
 
 /** A form document. */
-export const FormDoc = withRules(t.intersection([
+export const FormDoc = withRules(intersection([
   t.type({ _id: FormId, type: t.literal('form'), _attachments: Attachments }),
   t.partial({ internalId: t.string }),
   StoredFields,

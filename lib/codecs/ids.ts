@@ -25,7 +25,7 @@ export interface PeriodBrand { readonly Period: unique symbol }
  */
 export function brandedString<B>(name: string, ok: (s: string) => boolean): t.Type<t.Branded<string, B>, string, unknown> {
   const is = (u: unknown): u is t.Branded<string, B> => typeof u === 'string' && ok(u);
-  return new t.Type(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), (a) => a);
+  return new t.Type(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), t.identity);
 }
 
 /** Any CouchDB document id: a non-empty string. */

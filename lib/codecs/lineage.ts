@@ -5,6 +5,7 @@
  */
 import * as t from 'io-ts';
 import { BaseDoc } from './base.js';
+import { parentChain, record } from './combinators.js';
 import { ContactId, DocId } from './ids.js';
 
 // Recursive codecs need their static types written out (io-ts cannot infer a type from itself).
@@ -21,8 +22,7 @@ export interface MinifiedParentJson {
 }
 
 /** A minified parent hierarchy, checked to the top. Extra properties at any level are kept. */
-export const MinifiedParent: t.Type<MinifiedParent, MinifiedParentJson, unknown> = t.recursion('MinifiedParent', () =>
-  t.intersection([t.type({ _id: ContactId }), t.partial({ parent: MinifiedParent })], 'MinifiedParent'));
+export const MinifiedParent: t.Type<MinifiedParent, MinifiedParentJson, unknown> = parentChain('MinifiedParent', t.type({ _id: ContactId }, 'MinifiedParent'));
 
 /**
  * A reference to a contact as stored in a place's `contact` or a report's `contact`: the contact's
@@ -48,11 +48,11 @@ export function minifiedIds(parent: MinifiedParent | undefined): ContactId[] {
  * `linked_docs` as stored: a tag to the linked document's id (readers also accept `{ _id }`).
  * Anything other than an object here is ignored by readers, but it is still a malformed document.
  */
-export const LinkedDocs = t.record(t.string, t.union([DocId, t.type({ _id: DocId })], 'DocId or { _id }'), 'LinkedDocs');
+export const LinkedDocs = record(t.string, t.union([DocId, t.type({ _id: DocId })], 'DocId or { _id }'), 'LinkedDocs');
 /** `linked_docs` as stored. */
 export type LinkedDocs = t.TypeOf<typeof LinkedDocs>;
 
 /** `linked_docs` hydrated: each tag to the full linked document (shallow, any kind). */
-export const HydratedLinkedDocs = t.record(t.string, BaseDoc, 'HydratedLinkedDocs');
+export const HydratedLinkedDocs = record(t.string, BaseDoc, 'HydratedLinkedDocs');
 /** `linked_docs` hydrated. */
 export type HydratedLinkedDocs = t.TypeOf<typeof HydratedLinkedDocs>;

@@ -7,7 +7,7 @@
  */
 import * as t from 'io-ts';
 import { Attachment, StoredFields, Timestamp } from './base.js';
-import { dispatch } from './combinators.js';
+import { dispatch, intersection, record } from './combinators.js';
 import { DocId } from './ids.js';
 import { ContactRef } from './lineage.js';
 
@@ -15,11 +15,11 @@ import { ContactRef } from './lineage.js';
 const SubjectKeys = t.partial({ patient_id: t.string, patient_uuid: t.string, place_id: t.string }, 'ReportSubject');
 
 /** `fields`: anything the form captured; the subject keys, when present, are strings. */
-export const ReportFields = t.intersection([t.UnknownRecord, SubjectKeys], 'ReportFields');
+export const ReportFields = intersection([t.UnknownRecord, SubjectKeys], 'ReportFields');
 /** `fields` of a report. */
 export type ReportFields = t.TypeOf<typeof ReportFields>;
 
-const common = t.intersection([
+const common = intersection([
   t.type({ _id: DocId, type: t.literal('data_record'), reported_date: Timestamp }),
   t.partial({ from: t.string, contact: ContactRef }),
   SubjectKeys,
@@ -27,16 +27,16 @@ const common = t.intersection([
 ], 'Report');
 
 /** An XML (app form) report. The attachment is typed when present but not required: reports written through the API and CHT's own fixtures often lack it. */
-export const XmlReport = t.intersection([
+export const XmlReport = intersection([
   common,
   t.type({ content_type: t.literal('xml'), form: t.string, fields: ReportFields }),
-  t.partial({ _attachments: t.intersection([t.record(t.string, Attachment), t.partial({ content: Attachment })], 'Attachments') }),
+  t.partial({ _attachments: intersection([record(t.string, Attachment), t.partial({ content: Attachment })], 'Attachments') }),
 ], 'XmlReport');
 /** An XML (app form) report. */
 export type XmlReport = t.TypeOf<typeof XmlReport>;
 
 /** The raw message of an SMS report: the text and, among other things, the sender and the form code. */
-export const SmsMessage = t.intersection([
+export const SmsMessage = intersection([
   t.type({ message: t.string }),
   t.partial({ from: t.string, form: t.union([t.string, t.null]), gateway_ref: t.string, locale: t.string }),
 ], 'SmsMessage');
@@ -44,7 +44,7 @@ export const SmsMessage = t.intersection([
 export type SmsMessage = t.TypeOf<typeof SmsMessage>;
 
 /** An SMS report; `form` is absent or `null` for unstructured messages, `contact` absent for unknown senders. */
-export const SmsReport = t.intersection([
+export const SmsReport = intersection([
   common,
   t.type({ sms_message: SmsMessage }),
   t.partial({ form: t.union([t.string, t.null]), fields: ReportFields }),
@@ -53,7 +53,7 @@ export const SmsReport = t.intersection([
 export type SmsReport = t.TypeOf<typeof SmsReport>;
 
 /** A form report that is neither XML nor SMS (JSON through the API). */
-export const FormReport = t.intersection([
+export const FormReport = intersection([
   common,
   t.type({ form: t.string, fields: ReportFields }),
   t.partial({ content_type: t.string }),

@@ -3,6 +3,7 @@
  * period, `_id` `target~<YYYY-MM>~<owner contact>~<user>`, with the aggregated value of each target.
  */
 import * as t from 'io-ts';
+import { intersection } from './combinators.js';
 import { StoredFields, Timestamp } from './base.js';
 import { brandedString, ContactId, Period, UserSettingsId } from './ids.js';
 import type { DocIdBrand } from './ids.js';
@@ -49,7 +50,7 @@ export function targetId(parts: TargetIdParts): TargetId {
 }
 
 /** The aggregated value of one target; `percent` only for percentage targets. */
-export const TargetValue = t.intersection([
+export const TargetValue = intersection([
   t.type({ pass: t.number, total: t.number }),
   t.partial({ percent: t.number }),
 ], 'TargetValue');
@@ -62,7 +63,7 @@ export const TargetEntry = t.type({ id: t.string, value: TargetValue }, 'TargetE
 export type TargetEntry = t.TypeOf<typeof TargetEntry>;
 
 /** A target document. */
-export const TargetDoc = t.intersection([
+export const TargetDoc = intersection([
   t.type({
     _id: TargetId,
     type: t.literal('target'),

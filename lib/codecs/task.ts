@@ -5,6 +5,7 @@
  * emitted, all kept).
  */
 import * as t from 'io-ts';
+import { intersection } from './combinators.js';
 import { StoredFields, Timestamp } from './base.js';
 import { brandedString, CalendarDate, ContactId, DocId, UserSettingsId } from './ids.js';
 import type { DocIdBrand } from './ids.js';
@@ -65,7 +66,7 @@ export const TaskStateChange = t.type({ state: TaskState, timestamp: Timestamp }
 export type TaskStateChange = t.TypeOf<typeof TaskStateChange>;
 
 /** The minified emission: its `_id` and the fields the framework reads; every other property is kept as emitted. */
-export const TaskEmission = t.intersection([
+export const TaskEmission = intersection([
   t.type({ _id: DocId }),
   t.partial({
     forId: ContactId,
@@ -80,7 +81,7 @@ export const TaskEmission = t.intersection([
 export type TaskEmission = t.TypeOf<typeof TaskEmission>;
 
 /** A task document. */
-export const TaskDoc = t.intersection([
+export const TaskDoc = intersection([
   t.type({
     _id: TaskId,
     type: t.literal('task'),

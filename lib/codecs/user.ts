@@ -5,7 +5,7 @@
  */
 import * as t from 'io-ts';
 import { StoredFields } from './base.js';
-import { withRules } from './combinators.js';
+import { intersection, withRules } from './combinators.js';
 import type { RuleFailure } from './combinators.js';
 import { ContactId, USER_ID_PREFIX, UserName, UserSettingsId } from './ids.js';
 
@@ -18,7 +18,7 @@ function idMatchesName(u: Record<string, unknown>): RuleFailure[] {
 const userKeys = t.type({ _id: UserSettingsId, name: UserName, roles: t.array(t.string) }, 'UserKeys');
 
 /** The `_users` record. A stored record has the PBKDF2 fields; a plain `password` is what a writer sends before CouchDB hashes it. */
-export const UserDoc = withRules(t.intersection([
+export const UserDoc = withRules(intersection([
   userKeys,
   t.type({ type: t.literal('user') }),
   t.partial({
@@ -46,7 +46,7 @@ export type UserDoc = t.TypeOf<typeof UserDoc>;
 export const FacilityIds = t.union([ContactId, t.array(ContactId)], 'ContactId or Array<ContactId>');
 
 /** The `user-settings` record in the medic database. `known: true` once the user has logged in. */
-export const UserSettingsDoc = withRules(t.intersection([
+export const UserSettingsDoc = withRules(intersection([
   userKeys,
   t.type({ type: t.literal('user-settings') }),
   t.partial({ contact_id: ContactId, facility_id: FacilityIds, known: t.boolean }),

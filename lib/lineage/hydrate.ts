@@ -76,6 +76,11 @@ function neededIds(docs: readonly Json[], batch: Batch): Set<string> {
       if (authorId) {
         needed.add(authorId);
         if (isObject(author)) addChain(readChain(author['parent'], batch.maxDepth, [authorId]));
+        else {
+          // A bare id names no chain: the author's own stored parent does, once the author is read.
+          const authorDoc = batch.known.get(authorId);
+          if (authorDoc) addChain(ownChain(authorDoc, batch.maxDepth));
+        }
       }
       const { patientCode, patientUuid, placeCode } = reportSubjects(doc);
       for (const ref of [patientCode, patientUuid, placeCode]) {
@@ -175,9 +180,11 @@ class Builder {
       if (!authorDoc) this.report({ kind: 'missing-contact', docId, contactId: authorId, deleted: this.batch.deleted.has(authorId) });
       const { parent: _ownParent, ...authorFields } = authorDoc ?? { _id: authorId };
       const hydratedAuthor: Record<string, unknown> = { ...authorFields };
-      if (isObject(author) && 'parent' in author) {
-        const chain = readChain(author['parent'], this.batch.maxDepth, [authorId]);
-        hydratedAuthor['parent'] = chain.ids.length > 0 || chain.cut ? this.chain(docId, chain) : author['parent'];
+      // The chain the reference stored, or for a bare id the author's own.
+      const stored = isObject(author) ? author : authorDoc;
+      if (stored && 'parent' in stored) {
+        const chain = readChain(stored['parent'], this.batch.maxDepth, [authorId]);
+        hydratedAuthor['parent'] = chain.ids.length > 0 || chain.cut ? this.chain(docId, chain) : stored['parent'];
       }
       out['contact'] = authorDoc || isObject(author) ? hydratedAuthor : author;
     }

@@ -11,11 +11,13 @@ export const SHORTCODE_DESIGN_ID = '_design/fieldsync-lineage';
 export const SHORTCODE_VIEW = 'fieldsync-lineage/contacts_by_shortcode';
 
 // Runs inside CouchDB/PouchDB, so it is kept as ES5 source text: a bundler or minifier never changes it.
+// Like cht-core's contacts_by_reference, it indexes String(value) of any truthy shortcode, so a
+// contact whose patient_id was stored as a number is found by the string a report holds.
 const CONTACTS_BY_SHORTCODE = `function (doc) {
   var types = ['contact', 'person', 'clinic', 'health_center', 'health_centre', 'district_hospital', 'national_office'];
   if (types.indexOf(doc.type) === -1) return;
-  if (typeof doc.patient_id === 'string') emit(doc.patient_id, null);
-  if (typeof doc.place_id === 'string') emit(doc.place_id, null);
+  if (doc.patient_id) emit(String(doc.patient_id), null);
+  if (doc.place_id) emit(String(doc.place_id), null);
 }`;
 
 /** The design doc to install (idempotent: the same content every time). */

@@ -5,6 +5,7 @@
  * `aggregate`).
  */
 import type { RuleContact, RuleReport, TaskSubject } from '../tasks/rules.js';
+import type { TargetDate } from './date.js';
 import type { TargetEmission, TargetSettings } from './emission.js';
 import { FieldsyncTargetError } from './errors.js';
 import type { TargetProblem } from './errors.js';
@@ -23,8 +24,12 @@ export interface TargetDefinition<C extends RuleContact = RuleContact, R extends
    * (one instance each).
    */
   readonly idType?: 'contact' | 'report' | ((subject: TaskSubject<C, R>, report: R | undefined) => string | readonly string[]);
-  /** When the instance counts: `now` (the default: all-time, always in the current period), `reported`, or a function (ms). */
-  readonly date?: 'now' | 'reported' | ((subject: TaskSubject<C, R>, report: R | undefined) => number);
+  /**
+   * When the instance counts: `now` (the default: all-time, always in the current period), `reported`,
+   * or a function giving an instant (ms or `Date`), a `YYYY-MM-DD` day (a date of birth, say), or
+   * nothing (now). Read as {@link TargetEmission.date}.
+   */
+  readonly date?: 'now' | 'reported' | ((subject: TaskSubject<C, R>, report: R | undefined) => TargetDate);
   /** The group of an instance, for `passesIfGroupCount`. */
   readonly groupBy?: (subject: TaskSubject<C, R>, report: R | undefined) => string;
 }

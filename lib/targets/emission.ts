@@ -1,4 +1,5 @@
 /** Target emissions: one counted instance of a target, before deduplication and counting. */
+import type { TargetDate } from './date.js';
 
 /** One instance emitted for a target. Field names are CHT's, so emissions from existing code fit. */
 export interface TargetEmission {
@@ -8,8 +9,12 @@ export interface TargetEmission {
   readonly type: string;
   /** Whether this instance passes. */
   readonly pass: boolean;
-  /** When it counts (ms); an emission dated "now" always falls in the current period (all-time counts). */
-  readonly date: number;
+  /**
+   * When it counts, read as cht-core does: an instant (ms or `Date`), a `YYYY-MM-DD` day (local
+   * midnight), an ISO date-time; none (or any falsy value) means "now", so it falls in the period
+   * holding `now` (all-time counts). A date that cannot be read is never counted, and reported.
+   */
+  readonly date?: TargetDate;
   /** The contact whose data emitted it; the most recently reported one wins a shared id. */
   readonly contact: { readonly _id: string; readonly reported_date?: number };
   /** Group key for `passesIfGroupCount` targets. */

@@ -8,6 +8,7 @@ export { percentOf } from './emission.js';
 export type { TargetEmission, TargetSettings } from './emission.js';
 export { countTargets, TargetStore } from './store.js';
 export type { CountedRange } from './store.js';
+export type { TargetClock, TargetDate } from './date.js';
 export { targetDefinitionProblems, targetRule } from './definition.js';
 export type { TargetDefinition } from './definition.js';
 export { targetDocToWrite } from './doc.js';

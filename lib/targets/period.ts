@@ -79,5 +79,7 @@ export function startOfLocalDay(date: CalendarDate, dates: CalendarDates): numbe
 
 /** The instants (ms, both ends included) a reporting period covers in the converter's time zone. */
 export function periodBounds(period: ReportingPeriod, dates: CalendarDates): { readonly from: number; readonly to: number } {
-  return { from: startOfLocalDay(period.start, dates), to: startOfLocalDay(addDays(period.end, 1), dates) - 1 };
+  const next = addDays(period.end, 1);
+  const to = next === undefined ? Date.parse(`${period.end}T23:59:59.999Z`) + 14 * HOUR : startOfLocalDay(next, dates) - 1;
+  return { from: startOfLocalDay(period.start, dates), to };
 }

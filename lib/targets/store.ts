@@ -4,10 +4,16 @@
  * they touch are re-counted, so a refresh after one report costs that report, not the whole
  * catchment. Counting follows CHT: instances outside the period are ignored, a shared instance id
  * counts once (the most recently reported requester wins), and with `passesIfGroupCount` the total is
- * the number of groups and a group passes with enough passing instances.
+ * the number of groups and a group passes with enough passing instances. When one requester emits an
+ * instance id several times, the last one emitted is the one kept (as cht-core stores them), and only
+ * then is its date compared with the period.
  */
+import { targetInstant } from './date.js';
+import type { TargetClock } from './date.js';
 import type { TargetEmission, TargetSettings, TargetValue } from './emission.js';
 import { percentOf } from './emission.js';
+import { FieldsyncTargetError } from './errors.js';
+import type { TargetProblem } from './errors.js';
 
 interface Entry { readonly pass: boolean; readonly groupBy: string | undefined; readonly order: number; readonly requester: string }
 
@@ -35,25 +41,41 @@ export class TargetStore {
   /** requester -> the (target, instance) pairs it emitted. */
   private readonly byRequester = new Map<string, Array<[string, string]>>();
 
-  /** A store counting `range` for the given targets. */
-  constructor(settings: readonly TargetSettings[], private readonly range: CountedRange) {
+  /**
+   * A store counting `range` for the given targets. `clock` dates emissions without a date (they
+   * count at `clock.now`) and reads `YYYY-MM-DD` dates in its zone; without it such emissions
+   * cannot be dated and are reported instead of counted.
+   */
+  constructor(settings: readonly TargetSettings[], private readonly range: CountedRange, private readonly clock?: TargetClock) {
     this.settings = new Map(settings.map((s) => [s.id, s]));
     for (const s of settings) this.tallies.set(s.id, { pass: 0, total: 0, groups: new Map() });
   }
 
   /**
    * Replaces everything `requester` emitted with `emissions` (possibly none). Emissions of unknown
-   * targets, deleted ones and ones dated outside the period are not counted.
+   * targets, deleted ones and ones dated outside the period are not counted. Returns the emissions
+   * whose date cannot be read (`invalid-target-date`): they are not counted either.
    */
-  replace(requester: string, emissions: readonly TargetEmission[]): void {
+  replace(requester: string, emissions: readonly TargetEmission[]): TargetProblem[] {
     const touched = new Set<string>();
     for (const [target, instance] of this.byRequester.get(requester) ?? []) {
       this.entries.get(target)?.get(instance)?.delete(requester);
       touched.add(`${target}\u0000${instance}`);
     }
-    const mine: Array<[string, string]> = [];
+    // The last emission of each instance id, as cht-core stores them; then the period filter.
+    const latest = new Map<string, TargetEmission>();
     for (const e of emissions) {
-      if (!this.settings.has(e.type) || e.deleted === true || e.date < this.range.from || e.date > this.range.to) continue;
+      if (this.settings.has(e.type) && e.deleted !== true) latest.set(`${e.type}\u0000${e._id}`, e);
+    }
+    const problems: TargetProblem[] = [];
+    const mine: Array<[string, string]> = [];
+    for (const e of latest.values()) {
+      const at = targetInstant(e.date, this.clock);
+      if (at === undefined) {
+        problems.push({ kind: 'invalid-target-date', emissionId: e._id, requester, date: e.date });
+        continue;
+      }
+      if (at < this.range.from || at > this.range.to) continue;
       let byInstance = this.entries.get(e.type);
       if (!byInstance) this.entries.set(e.type, (byInstance = new Map<string, Map<string, Entry>>()));
       let byRequester = byInstance.get(e._id);
@@ -68,6 +90,7 @@ export class TargetStore {
       const [target, instance] = key.split('\u0000') as [string, string];
       this.recount(target, instance);
     }
+    return problems;
   }
 
   /** The current value of every target, in the order the settings were given. */
@@ -115,9 +138,17 @@ export class TargetStore {
   }
 }
 
-/** Counts a whole set of emissions at once (a fresh store fed every requester). */
-export function countTargets(settings: readonly TargetSettings[], range: CountedRange, byRequester: ReadonlyMap<string, readonly TargetEmission[]>): Array<{ readonly id: string; readonly value: TargetValue }> {
-  const store = new TargetStore(settings, range);
-  for (const [requester, emissions] of byRequester) store.replace(requester, emissions);
+/**
+ * Counts a whole set of emissions at once (a fresh store fed every requester).
+ * @throws {@link FieldsyncTargetError} `invalid-target-date` listing every emission whose date cannot be read.
+ */
+export function countTargets(
+  settings: readonly TargetSettings[], range: CountedRange, byRequester: ReadonlyMap<string, readonly TargetEmission[]>, clock?: TargetClock,
+): Array<{ readonly id: string; readonly value: TargetValue }> {
+  const store = new TargetStore(settings, range, clock);
+  const problems: TargetProblem[] = [];
+  for (const [requester, emissions] of byRequester) problems.push(...store.replace(requester, emissions));
+  const [first, ...rest] = problems;
+  if (first) throw new FieldsyncTargetError([first, ...rest]);
   return store.values();
 }

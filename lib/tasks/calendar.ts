@@ -24,10 +24,14 @@ export interface CalendarDates {
   readonly dateOf: (ms: number) => CalendarDate | undefined;
   /**
    * The local calendar date of a rule's date: a `YYYY-MM-DD` string is taken as it is (it already
-   * names a day); numbers, `Date`s and other strings are instants. `undefined` when invalid.
+   * names a day); numbers, `Date`s and other strings are instants. `undefined` when invalid, including
+   * an ISO string whose day does not exist (`2025-02-30`, `2025-02-29T10:00Z`), in every zone.
    */
   readonly toDate: (value: DateInput | null | undefined) => CalendarDate | undefined;
 }
+
+/** The leading `YYYY-MM-DD` of an ISO 8601 date or date-time string. */
+const ISO_DAY = /^(\d{4}-\d{2}-\d{2})(?:$|T)/;
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
@@ -67,16 +71,26 @@ export function calendarDates(timeZone: string = deviceTimeZone()): CalendarDate
     if (typeof value === 'number') return dateOf(value);
     if (value instanceof Date) return dateOf(value.getTime());
     if (CalendarDateCodec.is(value)) return value;
+    // A string that starts as an ISO date names that day: an impossible one (2025-02-30) is invalid,
+    // never rolled over by the runtime's parser into a day that depends on the time zone.
+    const isoDay = ISO_DAY.exec(value)?.[1];
+    if (isoDay !== undefined && !CalendarDateCodec.is(isoDay)) return undefined;
     return value === '' ? undefined : dateOf(Date.parse(value));
   };
   return { timeZone, dateOf, toDate };
 }
 
-/** `date` plus `days` calendar days (negative to go back). */
-export function addDays(date: CalendarDate, days: number): CalendarDate {
+/**
+ * `date` plus `days` calendar days (negative to go back), or `undefined` when the result is not a
+ * date of years 1 to 9999 (as `readyStart: 1e9` would give) or `days` is not finite.
+ */
+export function addDays(date: CalendarDate, days: number): CalendarDate | undefined {
+  if (!Number.isFinite(days)) return undefined;
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const at = new Date(0);
   // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
   at.setUTCFullYear(y, m - 1, d + Math.trunc(days));
-  return `${pad(at.getUTCFullYear(), 4)}-${pad(at.getUTCMonth() + 1, 2)}-${pad(at.getUTCDate(), 2)}` as CalendarDate;
+  const year = at.getUTCFullYear();
+  if (Number.isNaN(year) || year < 1 || year > 9999) return undefined;
+  return `${pad(year, 4)}-${pad(at.getUTCMonth() + 1, 2)}-${pad(at.getUTCDate(), 2)}` as CalendarDate;
 }

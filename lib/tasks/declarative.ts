@@ -72,7 +72,7 @@ function emissionsOf<C extends RuleContact, R extends RuleReport>(
     if (due !== undefined) {
       resolved = definition.resolvedIf
         ? definition.resolvedIf.call(ctx, subject, report, event, new Date(date instanceof Date ? date.getTime() : typeof date === 'number' ? date : Date.parse(due)))
-        : resolvedByDefault(definition, subject, report, addDays(due, -start), addDays(due, end), dates);
+        : resolvedByDefault(definition, subject, report, addDays(due, -start) ?? due, addDays(due, end) ?? due, dates);
     }
     return {
       _id: `${source._id}~${definition.name}~${event.id ?? String(index)}`,

@@ -7,7 +7,7 @@
 import { taskId } from '../codecs/index.js';
 import type { ContactId, TaskDoc, UserSettingsId } from '../codecs/index.js';
 import type { Emission, StoredAction, StoredEmission } from './emission.js';
-import { withState } from './state.js';
+import { isTerminal, withState } from './state.js';
 import type { EmissionState } from './state.js';
 import type { TaskWindow } from './window.js';
 
@@ -77,8 +77,14 @@ export function newTaskDoc(facts: TaskFacts, at: number): TaskDoc {
   return withState(blank, facts.state, at);
 }
 
-/** `base` (an existing, non-terminal document) brought up to date with `facts` at `at`; `_id`, `_rev` and `authoredOn` stay. */
+/**
+ * `base` (an existing live document) brought up to date with `facts` at `at`; `_id`, `_rev` and
+ * `authoredOn` stay. A terminal state recorded after `at` (by a clock ahead of this one) is undone:
+ * the history entries after `at` are dropped before the state is set.
+ */
 export function updatedTaskDoc(base: TaskDoc, facts: TaskFacts, at: number): TaskDoc {
-  const refreshed: TaskDoc = { ...base, user: facts.user, requester: facts.requester, owner: facts.owner, emission: facts.emission };
+  const reopened = isTerminal(base.state) && base.stateHistory.some((entry) => entry.timestamp > at);
+  const stateHistory = reopened ? base.stateHistory.filter((entry) => entry.timestamp <= at) : base.stateHistory;
+  const refreshed: TaskDoc = { ...base, user: facts.user, requester: facts.requester, owner: facts.owner, emission: facts.emission, stateHistory };
   return withState(refreshed, facts.state, at);
 }

@@ -10,7 +10,7 @@ export { definitionProblems, resolvingForm } from './definition.js';
 export type { ActionContent, DefinitionContext, TaskActionDefinition, TaskDefinition, TaskEventDefinition, TaskPriority } from './definition.js';
 export { minifyEmission, newTaskDoc, ownerOf, updatedTaskDoc } from './doc.js';
 export type { TaskFacts } from './doc.js';
-export { compareMostReady, compareNewest, sortEmissionDocs } from './duplicates.js';
+export { compareMostReady, compareNewest, isFinal, sortEmissionDocs, stateRecordedAt } from './duplicates.js';
 export type { EmissionDocs } from './duplicates.js';
 export type { EmittedAction, Emission, StoredAction, StoredEmission } from './emission.js';
 export { FieldsyncTaskError, formatTaskProblem } from './errors.js';

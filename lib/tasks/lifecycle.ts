@@ -11,7 +11,9 @@
  * - terminal documents never change: a calculation that disagrees with the newest terminal
  *   document makes a new document, but only for a timely emission whose state is not Cancelled
  *   (no document is created just to be cancelled);
- * - documents authored after `now` (another device's clock, or this one rewound) are left alone.
+ * - clocks differ between devices, so `authoredOn` never hides a document: documents authored after
+ *   `now` compete like the others, and a terminal state recorded after `now` is not final here (the
+ *   document counts as live and this calculation applies to it).
  */
 import { taskId } from '../codecs/index.js';
 import type { CalendarDate, ContactId, TaskDoc, TaskState, UserSettingsId } from '../codecs/index.js';
@@ -70,16 +72,22 @@ export interface TaskRefreshPlan {
   readonly stats: TaskRefreshStats;
 }
 
-interface Calculated { readonly emission: Emission; readonly window: TaskWindow | undefined; readonly state: EmissionState }
+interface Calculated { readonly emission: Emission; readonly window: TaskWindow | undefined; readonly state: EmissionState; readonly timely: boolean }
 
-function calculate(emissions: readonly Emission[], dates: CalendarDates, today: CalendarDate): Map<string, Calculated> {
+/**
+ * One calculation per emission id. One rule run may emit an id twice (e.g. two reports that both
+ * schedule it): as cht-core filters by timeliness before it picks the most ready, a timely emission
+ * always wins over an untimely one; then the most ready, then the first.
+ */
+function calculate(emissions: readonly Emission[], dates: CalendarDates, today: CalendarDate, limits: TimelyWindow): Map<string, Calculated> {
   const byId = new Map<string, Calculated>();
   for (const emission of emissions) {
     const window = displayWindow(emission, dates);
     const state = stateFor(emission, window, today);
+    const timely = isTimely(window, today, limits);
     const seen = byId.get(emission._id);
-    // One rule run may emit one id twice (e.g. two reports that both schedule it): the most ready wins, then the first.
-    if (seen === undefined || readiness(state) < readiness(seen.state)) byId.set(emission._id, { emission, window, state });
+    const better = seen === undefined || (timely && !seen.timely) || (timely === seen.timely && readiness(state) < readiness(seen.state));
+    if (better) byId.set(emission._id, { emission, window, state, timely });
   }
   return byId;
 }
@@ -112,16 +120,16 @@ export function planTaskWrites(input: TaskRefresh): TaskRefreshPlan {
     const takenIds = new Set(docs.map((d) => d._id as string));
     const byEmission = new Map<string, TaskDoc[]>();
     for (const doc of docs) {
-      if (doc.authoredOn > now) continue;
+      // Every document competes, whatever its authoredOn: another device's clock may be ahead of this one.
       const group = byEmission.get(doc.emission._id);
       if (group) group.push(doc);
       else byEmission.set(doc.emission._id, [doc]);
     }
-    const fresh = calculate(emissions, dates, today);
+    const fresh = calculate(emissions, dates, today, limits);
     emissionCount += fresh.size;
 
     for (const emissionId of new Set([...byEmission.keys(), ...fresh.keys()])) {
-      const sorted = sortEmissionDocs(byEmission.get(emissionId) ?? []);
+      const sorted = sortEmissionDocs(byEmission.get(emissionId) ?? [], now);
       for (const dup of sorted.duplicates) {
         writes.push(withState(dup, 'Cancelled', now, 'duplicate'));
         duplicates++;
@@ -150,7 +158,7 @@ export function planTaskWrites(input: TaskRefresh): TaskRefreshPlan {
         continue;
       }
       if (sorted.latestTerminal?.state === stored(calc.state)) continue;
-      if (stored(calc.state) === 'Cancelled' || !isTimely(calc.window, today, limits)) continue;
+      if (stored(calc.state) === 'Cancelled' || !calc.timely) continue;
       // Within one millisecond the id would repeat; the next refresh makes the document instead.
       if (takenIds.has(taskId({ user, emissionId, authoredOn: now }))) continue;
       writes.push(newTaskDoc(facts, now));

@@ -7,6 +7,7 @@ import type { TaskDoc } from '../codecs/index.js';
 import { calendarDates } from './calendar.js';
 import type { CalendarDates } from './calendar.js';
 import { FieldsyncTaskError } from './errors.js';
+import { isFinal } from './duplicates.js';
 import { emissionState, isTerminal, withState } from './state.js';
 
 /** When and where documents are aged. */
@@ -20,8 +21,9 @@ export interface AgeOptions {
 }
 
 /**
- * The documents whose state changed with time alone: live documents only (terminal ones never
- * change) and none authored after `now`.
+ * The documents whose state changed with time alone: live documents only. Final terminal ones never
+ * change; a Failed state recorded after `now` (by a clock ahead of this one) is not final and is
+ * recomputed like a live one. Documents authored after `now` are aged like any other.
  * @throws {@link FieldsyncTaskError} `invalid-time-zone` or `invalid-now`.
  */
 export function ageTaskDocs(docs: Iterable<TaskDoc>, options: AgeOptions): TaskDoc[] {
@@ -30,9 +32,12 @@ export function ageTaskDocs(docs: Iterable<TaskDoc>, options: AgeOptions): TaskD
   if (today === undefined) throw new FieldsyncTaskError([{ kind: 'invalid-now', now: options.now }]);
   const writes: TaskDoc[] = [];
   for (const doc of docs) {
-    if (isTerminal(doc.state) || doc.authoredOn > options.now) continue;
+    // Only Failed comes from time alone; a Cancelled or Completed state needs the rules to undo.
+    if (isFinal(doc, options.now) || (isTerminal(doc.state) && doc.state !== 'Failed')) continue;
     const state = emissionState(doc.emission, today, dates);
-    if (state !== doc.state) writes.push(withState(doc, state, options.now));
+    if (state === doc.state) continue;
+    const reopened = isTerminal(doc.state) ? { ...doc, stateHistory: doc.stateHistory.filter((e) => e.timestamp <= options.now) } : doc;
+    writes.push(withState(reopened, state, options.now));
   }
   return writes;
 }

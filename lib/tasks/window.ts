@@ -33,7 +33,8 @@ function days(n: number | undefined): number | undefined {
 
 /**
  * The window of an emission, or `undefined` when it has none that is valid (no date, a date that
- * does not parse, or a start after the end). Explicit `startDate`/`endDate` (what a stored, minified
+ * does not parse or names a day that does not exist, `readyStart`/`readyEnd` that take it off the
+ * calendar, or a start after the end). Explicit `startDate`/`endDate` (what a stored, minified
  * emission has) win; a lone `dueDate` or `date` is widened by `readyStart`/`readyEnd` days.
  */
 export function displayWindow(emission: Emission | StoredEmission, dates: CalendarDates): TaskWindow | undefined {
@@ -54,7 +55,11 @@ export function displayWindow(emission: Emission | StoredEmission, dates: Calend
     const before = days(raw.readyStart);
     const after = days(raw.readyEnd);
     if (dueDate === undefined || before === undefined || after === undefined) return undefined;
-    window = { startDate: addDays(dueDate, -before), dueDate, endDate: addDays(dueDate, after) };
+    const startDate = addDays(dueDate, -before);
+    const endDate = addDays(dueDate, after);
+    // A window that leaves the calendar (readyStart: 1e9) has no dates: invalid, as in cht-core.
+    if (startDate === undefined || endDate === undefined) return undefined;
+    window = { startDate, dueDate, endDate };
   }
   return window.startDate <= window.endDate ? window : undefined;
 }
@@ -66,5 +71,8 @@ export function displayWindow(emission: Emission | StoredEmission, dates: Calend
  */
 export function isTimely(window: TaskWindow | undefined, today: CalendarDate, limits: TimelyWindow = DEFAULT_TIMELY): boolean {
   if (window === undefined) return false;
-  return window.endDate > addDays(today, -limits.pastDays) && window.startDate < addDays(today, limits.futureDays);
+  // Limits beyond the calendar are no limit at all.
+  const earliest = addDays(today, -limits.pastDays) ?? '0000-00-00';
+  const latest = addDays(today, limits.futureDays) ?? '9999-99-99';
+  return window.endDate > earliest && window.startDate < latest;
 }

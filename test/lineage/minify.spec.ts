@@ -102,7 +102,7 @@ describe('minify(hydrate(x))', function () {
       const { docs: hydrated } = await hydrate(stored, pouchSource(db as unknown as PouchLike));
       hydrated.forEach((doc, i) => assert.deepEqual(minify(doc), stored[i]));
       await db.destroy();
-    }), { numRuns: 40 });
+    }), { numRuns: 40, seed: 13 });
   });
 
   it('holds for the fixture hierarchy, with `{_id}` linked docs coming back as the spec\'s id strings', async () => {

@@ -125,7 +125,7 @@ const emissionArb = fc.record({
   instance: fc.constantFrom('i1', 'i2', 'i3', 'i4'),
   type: fc.constantFrom('t1', 't2', 't3'),
   pass: fc.boolean(),
-  date: fc.integer({ min: 0, max: 30 }),
+  date: fc.integer({ min: 1, max: 30 }), // 0 would be undated (now)
   order: fc.integer({ min: 0, max: 5 }),
   group: fc.option(fc.constantFrom('g1', 'g2'), { nil: undefined }),
 });
@@ -148,7 +148,7 @@ describe('target counting properties', () => {
       const distinct = Object.fromEntries(Object.entries(byRequester).map(([r, list]) => [r, list.filter((e, i) => list.findIndex((o) => o.instance === e.instance && o.type === e.type) === i)]));
       const range = { from: 5, to: 25 };
       assert.deepEqual(countTargets(settingsArb, range, toMap(distinct, false)), countTargets(settingsArb, range, toMap(distinct, true)));
-    }), { numRuns: 500 });
+    }), { numRuns: 500, seed: 17 });
   });
 
   it('incremental replacement always equals a recount from scratch', () => {
@@ -163,7 +163,7 @@ describe('target counting properties', () => {
         store.replace(r, replaced);
         assert.deepEqual(store.values(), countTargets(settingsArb, range, current));
       }
-    }), { numRuns: 300 });
+    }), { numRuns: 300, seed: 17 });
   });
 });
 
@@ -262,6 +262,6 @@ describe('supervisor aggregates over a 3-level hierarchy', () => {
     const docsB = [docs[2], docs[1], docs[0]].map((x) => ({ ...x, _id: `${x?._id}` })) as TargetDoc[];
     fc.assert(fc.property(fc.shuffledSubarray(docsB, { minLength: 3, maxLength: 3 }), (shuffled) => {
       assert.deepEqual(aggregateTargets(settings, shuffled, ['chw1', 'chw2'], '2026-11' as Period), aggregateTargets(settings, docs, ['chw1', 'chw2'], '2026-11' as Period));
-    }));
+    }), { seed: 17 });
   });
 });

@@ -92,12 +92,11 @@ describe('task lifecycle', () => {
     assert.deepEqual(plan([fromB, fromA], [emission('e1', 0)]), writes);
   });
 
-  it('leaves documents authored in the future alone', () => {
+  it('does not hide a document authored after now (a clock ahead): it is the live task, kept and cancelled like any other', () => {
     const [future] = plan([], [emission('e1', 0)], NOW + DAY);
-    assert.deepEqual(plan([future as TaskDoc], []), [], 'not cancelled even though nothing emits it now');
-    const writes = plan([future as TaskDoc], [emission('e1', 0)]);
-    assert.equal(writes.length, 1);
-    assert.notEqual(writes[0]?._id, future?._id);
+    assert.ok(future);
+    assert.deepEqual(plan([future], [emission('e1', 0)]), [], 'no second document for the same task');
+    assert.deepEqual(plan([future], []).map((w) => [w._id, w.state]), [[future._id, 'Cancelled']]);
   });
 });
 
@@ -128,7 +127,7 @@ describe('task lifecycle properties', () => {
       const { docs, now } = run(history);
       const first = plan(docs, emissions, now + 1);
       assert.deepEqual(plan(apply(docs, first), emissions, now + 1), []);
-    }), { numRuns: 300 });
+    }), { numRuns: 300, seed: 15 });
   });
 
   it('never changes a terminal document', () => {
@@ -136,7 +135,7 @@ describe('task lifecycle properties', () => {
       const { docs, now } = run(history);
       const terminal = new Set(docs.filter((d) => isTerminal(d.state)).map((d) => d._id as string));
       for (const write of plan(docs, emissions, now + later)) assert.ok(!terminal.has(write._id), `${write._id} was terminal`);
-    }), { numRuns: 300 });
+    }), { numRuns: 300, seed: 15 });
   });
 
   it('leaves at most one live document per emission', () => {
@@ -144,6 +143,6 @@ describe('task lifecycle properties', () => {
       const { docs } = run(history);
       const live = docs.filter((d) => !isTerminal(d.state)).map((d) => d.emission._id);
       assert.equal(new Set(live).size, live.length);
-    }), { numRuns: 300 });
+    }), { numRuns: 300, seed: 15 });
   });
 });

@@ -72,8 +72,9 @@ describe('display windows', () => {
 
 describe('timely windows (60 days back, 180 ahead)', () => {
   const today = d('2026-06-01');
-  const ending = (days: number): TaskWindow => ({ startDate: addDays(today, days - 5), dueDate: addDays(today, days), endDate: addDays(today, days) });
-  const starting = (days: number): TaskWindow => ({ startDate: addDays(today, days), dueDate: addDays(today, days), endDate: addDays(today, days + 5) });
+  const plus = (days: number): CalendarDate => addDays(today, days) ?? assert.fail('off the calendar');
+  const ending = (days: number): TaskWindow => ({ startDate: plus(days - 5), dueDate: plus(days), endDate: plus(days) });
+  const starting = (days: number): TaskWindow => ({ startDate: plus(days), dueDate: plus(days), endDate: plus(days + 5) });
   const table: Array<[string, TaskWindow | undefined, boolean]> = [
     ['ended 59 days ago', ending(-59), true],
     ['ended exactly 60 days ago', ending(-60), false],

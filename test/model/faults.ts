@@ -109,20 +109,20 @@ export function hookedLocal(db: PouchDB.Database): HookedLocal {
     const results = (await bulk(rest)) as unknown[];
     return [{ id: first?._id, error: true, status: 500, name: 'QuotaExceededError', message: 'quota (injected)' }, ...results] as T;
   }
-  const local = {
-    // The client builds its push target from the local database's constructor.
-    constructor: (db as unknown as { constructor: unknown }).constructor,
-    get name() { return raw.name; },
-    info: () => raw.info(),
-    revsDiff: (diff) => raw.revsDiff(diff),
-    bulkDocs: (docs, options) => write(() => raw.bulkDocs(docs, options), docs, (rest) => raw.bulkDocs(rest, options)),
-    allDocs: (options) => raw.allDocs(options),
-    get: ((id: string, options?: { open_revs: 'all' }) => (options ? raw.get(id, options) : raw.get(id))) as LocalDatabase['get'],
-    put: (doc) => write(() => raw.put(doc), [doc], () => raw.put(doc)),
-    purge: (id, rev) => (raw.purge ? raw.purge(id, rev) : Promise.reject(new Error('no purge'))),
-    changes: ((options: never) => raw.changes(options)) as unknown as LocalDatabase['changes'],
-    replicate: raw.replicate,
-  } satisfies LocalDatabase & { constructor: unknown };
+  // Only the writes are hooked; everything else is the PouchDB database itself (PouchDB's replication
+  // uses it as an event emitter, and the client builds its push target from its constructor).
+  const writes_ = {
+    bulkDocs: (docs: LocalDoc[], options: { new_edits: false }) =>
+      write(() => raw.bulkDocs(docs, options), docs, (rest) => raw.bulkDocs(rest, options)),
+    put: (doc: LocalDoc) => write(() => raw.put(doc), [doc], () => raw.put(doc)),
+  };
+  const local = new Proxy(raw, {
+    get(target, prop) {
+      if (prop === 'bulkDocs' || prop === 'put') return writes_[prop];
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' && prop !== 'constructor' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
   return {
     local,
     get fault() { return hooked.fault; },

@@ -246,7 +246,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     const retried = await retryRefused(held, new Set(refused.map((d) => d.id)));
     outcome.still = retried.still;
     const server = target.db as { revsDiff: ServerRevsDiff };
-    const pulled = await pull(local, remote, (revs) => server.revsDiff(revs), list, pullOptions, {
+    // What the push wrote can change what the user may see (a deleted person takes their reports
+    // along): the list taken before it would keep those on the device, so it is taken again.
+    const current = pushed.written + retried.written > 0 ? await pullList(remote, pullOptions) : list;
+    const pulled = await pull(local, remote, (revs) => server.revsDiff(revs), current, pullOptions, {
       progress: (done, total) => events.emit('progress', { phase: 'pull', done, total }),
       removed: (id, reason, how) => events.emit('removed', { id, reason, how }),
       conflict: (id, revs) => events.emit('conflict', { id, revs }),

@@ -157,6 +157,36 @@ async function unknownToServer(
 }
 
 /**
+ * For each held revision, the newest revision of its history that the server has: a document edited
+ * here since it was last synced is asked about by the revision the server knows, so a revoke still
+ * finds it (and its edit goes to the quarantine). A history the server has none of (never pushed, or
+ * a server restored from an older backup) is asked about as it is, and the gateway answers `unknown`.
+ */
+async function knownToServer(local: LocalDatabase, serverRevsDiff: ServerRevsDiff, held: readonly IdRev[]): Promise<IdRev[]> {
+  const out: IdRev[] = [];
+  for (const part of batches(held, 1_000)) {
+    const asked = part.filter((p) => p.rev !== '');
+    const diff = asked.length > 0 ? await serverRevsDiff(Object.fromEntries(asked.map((p) => [p.id, [p.rev]]))) : {};
+    const edited = part.filter((p) => p.rev !== '' && (diff[p.id]?.missing ?? []).includes(p.rev));
+    const histories = new Map<string, string[]>();
+    for (const p of edited) {
+      const doc = await local.get(p.id, { rev: p.rev, revs: true });
+      const revisions = doc['_revisions'] as { start?: number; ids?: string[] } | undefined;
+      const start = revisions?.start ?? 0;
+      histories.set(p.id, (revisions?.ids ?? []).map((hash, i) => `${start - i}-${hash}`));
+    }
+    const older = histories.size > 0 ? await serverRevsDiff(Object.fromEntries(histories)) : {};
+    for (const p of part) {
+      const history = histories.get(p.id);
+      if (!history) { out.push(p); continue; }
+      const missing = new Set(older[p.id]?.missing ?? []);
+      out.push({ id: p.id, rev: history.find((rev) => !missing.has(rev)) ?? p.rev });
+    }
+  }
+  return out;
+}
+
+/**
  * Runs one pull from a list fetched with {@link pullList}. Throws a {@link SyncError}; what was written
  * before a failure stays written. `serverRevsDiff` tells which local revisions the server lacks, so
  * a removed document's unpushed revisions go to the quarantine instead of being lost.
@@ -196,8 +226,9 @@ export async function pull(
 
   const listed = new Set(list.rows.map((row) => row.id));
   // The gateway speaks only of revisions the device holds: a re-grant stand-in stands for the server's.
-  const candidates = [...present].filter((id) => !listed.has(id))
+  const held = [...present].filter((id) => !listed.has(id))
     .map((id) => ({ id, rev: state.restored[id]?.local === localRev.get(id) ? state.restored[id]?.server ?? '' : localRev.get(id) ?? '' }));
+  const candidates = await knownToServer(local, serverRevsDiff, held);
   const removedIds: string[] = [];
   const unknownIds: string[] = [];
   let quarantined = 0;

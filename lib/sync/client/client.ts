@@ -328,9 +328,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     let attempt = 0;
     while (!signal.aborted) {
       try {
-        await sync(signal);
+        const { state: ended } = await sync(signal);
         attempt = 0;
-        await waitForWork(signal);
+        // Watched from what the sync covered, so a write made as it ended still wakes the next one;
+        // after a sync that ended with work pending, from now, so the loop does not spin on that work.
+        await waitForWork(signal, ended === 'up-to-date' ? await syncedSeq(local) : 'now');
       } catch (err) {
         if (signal.aborted) return;
         // Read before the error is told, so a write the app makes on hearing it wakes the retry.
@@ -366,11 +368,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     }
   }
 
-  async function waitForWork(signal: AbortSignal): Promise<void> {
+  async function waitForWork(signal: AbortSignal, since: number | string): Promise<void> {
     const inner = new AbortController();
     const stop = (): void => inner.abort();
     signal.addEventListener('abort', stop, { once: true });
-    const feed = local.changes({ since: 'now', live: true });
+    const feed = local.changes({ since, live: true });
     const localWrite = new Promise<void>((resolve) => { feed.on('change', () => resolve()); });
     const serverChange = (async () => {
       for (;;) {

@@ -73,24 +73,41 @@ interface Emitter { on?(event: string, listener: (...args: unknown[]) => void): 
 /** Calls that answer with a plain promise; `changes` and `replicate` are handled on their own. */
 const PROMISE_CALLS = new Set(['info', 'revsDiff', 'bulkDocs', 'allDocs', 'get', 'put', 'purge', 'bulkGet', 'id', 'remove']);
 
+/** Whether a database was closed, and the calls in flight on it: one per database, however many clients sync it. */
+interface Watch {
+  closed: boolean;
+  readonly inFlight: Set<Reject>;
+}
+
+const watches = new WeakMap<LocalDatabase, Watch>();
+
+/** The watch of a database: its `closed`/`destroyed` listeners are added once, not once per client. */
+function watchOf(db: LocalDatabase): Watch {
+  const known = watches.get(db);
+  if (known) return known;
+  const watch: Watch = { closed: false, inFlight: new Set() };
+  const onGone = (what: string) => (): void => {
+    watch.closed = true;
+    for (const reject of [...watch.inFlight]) reject(new SyncError('local', `the device database was ${what} during the sync`));
+  };
+  (db as unknown as Emitter).on?.('closed', onGone('closed'));
+  (db as unknown as Emitter).on?.('destroyed', onGone('destroyed'));
+  watches.set(db, watch);
+  return watch;
+}
+
 /**
  * Wraps a PouchDB database so that every call sync makes on it settles: a call that does not settle
  * within `callMs`, or that is in flight when the database is closed (PouchDB then never settles it),
  * fails with a `local` {@link SyncError}; a push whose source is closed is cancelled at once.
  */
 export function watchLocal(db: LocalDatabase, bounds: LocalBounds): WatchedLocal {
-  const inFlight = new Set<Reject>();
-  let closed = false;
-  const onGone = (what: string) => (): void => {
-    closed = true;
-    for (const reject of [...inFlight]) reject(new SyncError('local', `the device database was ${what} during the sync`));
-  };
-  (db as unknown as Emitter).on?.('closed', onGone('closed'));
-  (db as unknown as Emitter).on?.('destroyed', onGone('destroyed'));
+  const watch = watchOf(db);
+  const { inFlight } = watch;
 
   /** Settles with `work`, or fails when the bound passes or the database closes first. */
   function bounded<T>(what: string, ms: number, work: () => PromiseLike<T>): Promise<T> {
-    if (closed) return Promise.reject(new SyncError('local', `the device database is closed (${what})`));
+    if (watch.closed) return Promise.reject(new SyncError('local', `the device database is closed (${what})`));
     return new Promise<T>((resolve, reject) => {
       const fail: Reject = (err) => { done(); reject(err); };
       const timer = setTimeout(() => fail(new SyncError('local', `the device database did not answer ${what} within ${ms} ms`)), ms);
@@ -109,7 +126,7 @@ export function watchLocal(db: LocalDatabase, bounds: LocalBounds): WatchedLocal
     const replication = startReplication(db, source(db), target, options);
     let fail: Reject = () => undefined;
     const result = new Promise<Awaited<LocalReplication>>((resolve, reject) => {
-      if (closed) { replication.cancel(); reject(new SyncError('local', 'the device database is closed (push)')); return; }
+      if (watch.closed) { replication.cancel(); reject(new SyncError('local', 'the device database is closed (push)')); return; }
       let timer: ReturnType<typeof setTimeout> | undefined;
       const done = (): void => { clearTimeout(timer); inFlight.delete(fail); };
       fail = (err) => { done(); replication.cancel(); reject(err); };
@@ -146,7 +163,7 @@ export function watchLocal(db: LocalDatabase, bounds: LocalBounds): WatchedLocal
       return value;
     },
   });
-  return { db: watched, get closed() { return closed; } };
+  return { db: watched, get closed() { return watch.closed; } };
 }
 
 /**

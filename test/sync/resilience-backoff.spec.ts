@@ -4,7 +4,7 @@ import { backOffDelay, DEFAULT_BACK_OFF } from '../../lib/sync/protocol.js';
 import { createSyncClient } from '../../lib/sync/client/index.js';
 import type { SyncError } from '../../lib/sync/client/index.js';
 import { memoryPouch } from '../support/pouch.js';
-import { syncWorld } from './world.js';
+import { warmSyncWorld } from './world.js';
 import type { SyncWorld } from './world.js';
 
 describe('live sync back-off', function () {
@@ -23,10 +23,7 @@ describe('live sync back-off', function () {
     let world: SyncWorld;
     before(async function () {
       this.timeout(240_000);
-      world = await syncWorld();
-      // The first list builds the server's views: done here, so the test meets warm answers.
-      const me = world.user('chw11');
-      await createSyncClient({ local: memoryPouch(), url: world.url, auth: { username: me.name, password: me.password } }).sync();
+      world = await warmSyncWorld();
     });
     after(async () => { await world.stop(); });
 

@@ -3,7 +3,7 @@ import { createSyncClient, SyncError, toSyncError } from '../../lib/sync/client/
 import { memoryPouch } from '../support/pouch.js';
 import { expectedIds, localIds } from './expected.js';
 import { never, urlOf, withCalls } from './faults.js';
-import { syncWorld } from './world.js';
+import { warmSyncWorld } from './world.js';
 import type { SyncWorld } from './world.js';
 
 /** Counts unhandled rejections while a test runs. */
@@ -27,10 +27,7 @@ describe('sync with a failing local database', function () {
   let unhandled: ReturnType<typeof countUnhandled>;
   before(async function () {
     this.timeout(240_000);
-    world = await syncWorld();
-    // The first list builds the server's views: done here, so each test meets warm answers.
-    const me = world.user('chw11');
-    await createSyncClient({ local: memoryPouch(), url: world.url, auth: { username: me.name, password: me.password } }).sync();
+    world = await warmSyncWorld();
   });
   after(async () => { await world.stop(); });
   beforeEach(() => { unhandled = countUnhandled(); });

@@ -20,6 +20,13 @@ export const ENDPOINTS = {
    * gateway bounds the wait and refuses a user's fifth concurrent wait with 429.
    */
   changes: '_fieldsync/changes',
+  /**
+   * `GET|POST`: CouchDB's `_changes` for the authenticated user only, with opaque cursors; fieldsync's
+   * client asks with `removals=true` to hear of documents that left the user's view.
+   */
+  feed: '_changes',
+  /** `GET`: `{digest, count}` of every `{id, rev}` the user may have (see `revisionDigest`). */
+  digest: '_fieldsync/digest',
 } as const;
 
 /** One revision the user may have. */
@@ -56,6 +63,29 @@ export interface ChangesResponse {
   readonly last_seq: string;
   /** False when the wait timed out with nothing new. */
   readonly changed: boolean;
+}
+
+/** One entry of the per-user `_changes` feed. */
+export interface FeedEntry {
+  /** Opaque cursor: a valid `since` that resumes just after this entry. */
+  readonly seq: string;
+  readonly id: string;
+  /** Leaf revisions (`style=all_docs`: every leaf); empty for a removal. */
+  readonly changes: ReadonlyArray<{ readonly rev: string }>;
+  /** The winning revision is a deletion. */
+  readonly deleted?: boolean;
+  /** With `removals=true`: the document left the user's view (it may still exist). */
+  readonly removed?: boolean;
+}
+
+/** Answer of the per-user `_changes` feed. */
+export interface FeedResponse {
+  readonly results: readonly FeedEntry[];
+  /** Opaque cursor after the last entry: the `since` of the next page. */
+  readonly last_seq: string;
+  readonly pending?: number;
+  /** The gateway could not be sure every removal is listed: the client checks its whole set. */
+  readonly fieldsync_verify?: boolean;
 }
 
 /** Splits a list into consecutive batches of at most `size` items. */

@@ -122,4 +122,28 @@ describe('incremental sync through the per-user changes feed', function () {
     assert.deepEqual(conflicts.a, [id], 'device a');
     assert.deepEqual(conflicts.b, [id], 'device b');
   });
+
+  it('live sync waits on the feed itself: a server write wakes it and arrives without a list', async () => {
+    const me = world.user('chw11');
+    const device = countedDevice(world, me, { liveWaitMs: 2_000 });
+    const upToDate = (): Promise<void> => new Promise((resolve) => {
+      const off = device.client.on('state', (state) => { if (state === 'up-to-date') { off(); resolve(); } });
+    });
+    const first = upToDate();
+    device.client.start();
+    try {
+      await first;
+      device.sent.length = 0;
+      const arrived = new Promise<void>((resolve) => {
+        const changes = device.local.changes({ since: 'now', live: true }).on('change', (c) => { if (c.id === 'live-report') { void changes.cancel(); resolve(); } });
+      });
+      await world.admin.insert(report(me, 'live-report'));
+      await arrived;
+      assert.equal(listed(device.sent), false, 'no list');
+      assert.ok(device.sent.some((s) => s.path.startsWith('_changes') && s.path.includes('feed=longpoll')), 'a long poll on the feed');
+      assert.ok(!device.sent.some((s) => s.path.startsWith('_fieldsync/changes')), 'not on _fieldsync/changes');
+    } finally {
+      await device.client.stop();
+    }
+  });
 });

@@ -4,15 +4,14 @@
  * non-deleted revisions it holds of those documents): equal digests prove the device holds exactly
  * the server's set, without sending the list.
  */
-import type { IdRev } from './protocol.js';
+import type { DigestResponse, IdRev } from './protocol.js';
 import { sha256Hex } from './sha256.js';
 
-/** A digest and the number of revisions it covers. */
-export interface RevisionDigest {
-  /** Hex SHA-256 over the lines `id + " " + rev + "\n"`, sorted by id (UTF-16 code units, as JavaScript sorts). */
-  readonly digest: string;
-  readonly count: number;
-}
+/**
+ * A digest and the number of revisions it covers: hex SHA-256 over the lines `id + " " + rev + "\n"`,
+ * sorted by id (UTF-16 code units, as JavaScript sorts). The gateway's answer has the same shape.
+ */
+export type RevisionDigest = DigestResponse;
 
 /** The digest of these revisions (one per id; the order given does not matter). Pure. */
 export function revisionDigest(revisions: Iterable<IdRev>): RevisionDigest {

@@ -21,11 +21,11 @@ export const ENDPOINTS = {
    */
   changes: '_fieldsync/changes',
   /**
-   * `GET|POST`: CouchDB's `_changes` for the authenticated user only, with opaque cursors; fieldsync's
-   * client asks with `removals=true` to hear of documents that left the user's view.
+   * `GET|POST`: CouchDB's `_changes` for the user only (see {@link FeedResponse}); `since` is `0`, `now` or
+   * a cursor the gateway gave. With `removals=true` it also lists documents that left the user's view.
    */
   feed: '_changes',
-  /** `GET`: `{digest, count}` of every `{id, rev}` the user may have (see `revisionDigest`). */
+  /** `GET`: the {@link DigestResponse} of every `{id, rev}` the user may have (what `ids` lists). */
   digest: '_fieldsync/digest',
 } as const;
 
@@ -65,27 +65,41 @@ export interface ChangesResponse {
   readonly changed: boolean;
 }
 
-/** One entry of the per-user `_changes` feed. */
+/** One entry of the gateway's `_changes`: a change of a document the user may see, or a removal. */
 export interface FeedEntry {
-  /** Opaque cursor: a valid `since` that resumes just after this entry. */
+  /** A cursor: resuming from it gives every change after this entry. */
   readonly seq: string;
   readonly id: string;
-  /** Leaf revisions (`style=all_docs`: every leaf); empty for a removal. */
+  /** Leaf revisions (`style=all_docs`) or the winning one; empty for a removal. */
   readonly changes: ReadonlyArray<{ readonly rev: string }>;
-  /** The winning revision is a deletion. */
-  readonly deleted?: boolean;
-  /** With `removals=true`: the document left the user's view (it may still exist). */
-  readonly removed?: boolean;
+  readonly deleted?: true;
+  /** Only with `removals=true`: the user held this document and may no longer see it (it is not deleted). */
+  readonly removed?: true;
+  /** With `include_docs=true`: the winning revision (`{_id, _rev, _deleted}` for a deletion). */
+  readonly doc?: Readonly<Record<string, unknown>>;
 }
 
-/** Answer of the per-user `_changes` feed. */
+/** Answer of the gateway's `_changes` (normal and longpoll feeds). */
 export interface FeedResponse {
   readonly results: readonly FeedEntry[];
-  /** Opaque cursor after the last entry: the `since` of the next page. */
+  /** The cursor to resume from (a string, opaque: never parse it). */
   readonly last_seq: string;
-  readonly pending?: number;
-  /** The gateway could not be sure every removal is listed: the client checks its whole set. */
-  readonly fieldsync_verify?: boolean;
+  /** Entries known to follow (0 when unknown). */
+  readonly pending: number;
+  /**
+   * True when the gateway could not be sure every removal since `since` is listed (the cursor was older than
+   * what it remembers): fieldsync's client then checks the digest or lists and diffs once.
+   */
+  readonly fieldsync_verify?: true;
+}
+
+/**
+ * Answer of the digest endpoint: sha256 (hex) over the lines `id + " " + rev + "\n"` of every document the
+ * user may have, sorted by id (code unit order), and their number.
+ */
+export interface DigestResponse {
+  readonly digest: string;
+  readonly count: number;
 }
 
 /** Splits a list into consecutive batches of at most `size` items. */

@@ -67,8 +67,8 @@ describe('the feed pull (scripted gateway)', () => {
     const local = memoryPouch() as unknown as LocalDatabase;
     await local.bulkDocs([doc('a', '1-a')], { new_edits: false });
     const { remote, asked } = scripted({
-      c0: { results: [entry('c1', 'a', '1-a'), entry('c2', 'b', '1-b')], last_seq: 'c2' },
-      c2: { results: [entry('c3', 'c', '1-c')], last_seq: 'c3' },
+      c0: { results: [entry('c1', 'a', '1-a'), entry('c2', 'b', '1-b')], last_seq: 'c2', pending: 0 },
+      c2: { results: [entry('c3', 'c', '1-c')], last_seq: 'c3', pending: 0 },
     }, [doc('a', '1-a'), doc('b', '1-b'), doc('c', '1-c')]);
     const { seen, events } = recorder();
     const outcome = await feedPull(local, remote, serverHasAll, { cursor: 'c0', key: KEY }, { batchSize: 10 }, events);
@@ -87,8 +87,8 @@ describe('the feed pull (scripted gateway)', () => {
     const local = memoryPouch() as unknown as LocalDatabase;
     const docs = ['a', 'b', 'c', 'd'].map((id) => doc(id, `1-${id}`));
     const pages = {
-      c0: { results: [entry('c1', 'a', '1-a'), entry('c2', 'b', '1-b')], last_seq: 'c2' },
-      c2: { results: [entry('c3', 'c', '1-c'), entry('c4', 'd', '1-d')], last_seq: 'c4' },
+      c0: { results: [entry('c1', 'a', '1-a'), entry('c2', 'b', '1-b')], last_seq: 'c2', pending: 0 },
+      c2: { results: [entry('c3', 'c', '1-c'), entry('c4', 'd', '1-d')], last_seq: 'c4', pending: 0 },
     };
     const first = scripted(pages, docs);
     first.failOnBulkGet(3);
@@ -109,7 +109,7 @@ describe('the feed pull (scripted gateway)', () => {
       c0: {
         results: [{ seq: 'c1', id: 'a', changes: [], removed: true }, { seq: 'c2', id: 'b', changes: [{ rev: '2-b' }], deleted: true },
           { seq: 'c3', id: 'never-here', changes: [], removed: true }],
-        last_seq: 'c3',
+        last_seq: 'c3', pending: 0,
       },
     }, [], { a: 'not-visible', b: 'deleted' });
     const { seen, events } = recorder();
@@ -124,7 +124,7 @@ describe('the feed pull (scripted gateway)', () => {
   it('downloads a conflicting leaf listed by style=all_docs and reports the conflict', async () => {
     const local = memoryPouch() as unknown as LocalDatabase;
     await local.bulkDocs([doc('a', '2-x')], { new_edits: false });
-    const { remote } = scripted({ c0: { results: [entry('c1', 'a', '2-x', '2-y')], last_seq: 'c1' } }, [doc('a', '2-y')]);
+    const { remote } = scripted({ c0: { results: [entry('c1', 'a', '2-x', '2-y')], last_seq: 'c1', pending: 0 } }, [doc('a', '2-y')]);
     const { seen, events } = recorder();
     await feedPull(local, remote, serverHasAll, { cursor: 'c0', key: KEY }, { batchSize: 10 }, events);
     assert.deepEqual(seen.conflicts, ['a']);
@@ -136,8 +136,8 @@ describe('the feed pull (scripted gateway)', () => {
     const refused = await feedPull(local, scripted({ c0: 400 }, []).remote, serverHasAll, { cursor: 'c0', key: KEY }, { batchSize: 10 }, recorder().events);
     assert.deepEqual([refused.kind, refused.kind === 'recover' ? refused.reason : ''], ['recover', 'refused']);
     const flagged = scripted({
-      c0: { results: [entry('c1', 'a', '1-a')], last_seq: 'c1' },
-      c1: { results: [entry('c2', 'b', '1-b')], last_seq: 'c2', fieldsync_verify: true },
+      c0: { results: [entry('c1', 'a', '1-a')], last_seq: 'c1', pending: 0 },
+      c1: { results: [entry('c2', 'b', '1-b')], last_seq: 'c2', pending: 0, fieldsync_verify: true },
     }, [doc('a', '1-a'), doc('b', '1-b')]);
     const verify = await feedPull(local, flagged.remote, serverHasAll, { cursor: 'c0', key: KEY }, { batchSize: 10 }, recorder().events);
     assert.deepEqual([verify.kind, verify.kind === 'recover' ? verify.reason : ''], ['recover', 'verify']);

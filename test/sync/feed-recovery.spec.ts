@@ -4,7 +4,7 @@ import type { SyncEvents } from '../../lib/sync/client/index.js';
 import { memoryPouch } from '../support/pouch.js';
 import { expectedIds, localIds } from './expected.js';
 import { withCalls } from './faults.js';
-import { countedDevice, listed } from './feed.js';
+import { countedDevice, listed } from './feed-device.js';
 import { moveUser, report, secondGateway } from './safety.js';
 import { syncWorld } from './world.js';
 import type { SyncWorld } from './world.js';

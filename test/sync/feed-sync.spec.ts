@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { SyncEvents } from '../../lib/sync/client/index.js';
 import { expectedIds, localIds } from './expected.js';
-import { bulkGetIds, countedDevice, listed } from './feed.js';
+import { bulkGetIds, countedDevice, listed } from './feed-device.js';
 import { lostByMove, moveUser, onServer, report } from './safety.js';
 import { syncWorld } from './world.js';
 import type { SyncWorld } from './world.js';

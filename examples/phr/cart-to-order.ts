@@ -70,6 +70,8 @@ try {
   const onPhone = await phone.get(orderId);
   log(`6. on the phone: order ${orderId} is ${String(onPhone['status'])}`);
 } finally {
+  // The gateway follows the database's changes once a client reads its feed: stop it before the server.
+  mounted.gateway?.close();
   await server.close();
 }
 log('done');

@@ -14,6 +14,12 @@ export interface CursorPayload {
   readonly a: string;
   /** While documents of gained or lost keys are listed: the last id listed. */
   readonly k?: string;
+  /**
+   * While `a` is not the user's access any more (or `k` is set): the database sequence where `a` still was,
+   * the start of the access change. A removal is told only of what was under `a` there, never of what was
+   * filed under its keys later, which the user never could see.
+   */
+  readonly b?: string;
 }
 
 const PREFIX = 'fs1';
@@ -24,15 +30,17 @@ function mac(key: string, db: string, user: string, payload: string): string {
 
 /** The cursor for `payload`, signed with `key` (the database's secret) for `user` on `db`. */
 export function signCursor(key: string, db: string, user: string, payload: CursorPayload): string {
-  const text = JSON.stringify({ s: payload.s, a: payload.a, ...(payload.k !== undefined ? { k: payload.k } : {}) });
+  const text = JSON.stringify({
+    s: payload.s, a: payload.a, ...(payload.k !== undefined ? { k: payload.k } : {}), ...(payload.b !== undefined ? { b: payload.b } : {}),
+  });
   return `${PREFIX}.${Buffer.from(text).toString('base64url')}.${mac(key, db, user, text)}`;
 }
 
 function payloadOf(value: unknown): CursorPayload | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const { s, a, k } = value as Record<string, unknown>;
-  if (typeof s !== 'string' || typeof a !== 'string' || (k !== undefined && typeof k !== 'string')) return undefined;
-  return { s, a, ...(k !== undefined ? { k } : {}) };
+  const { s, a, k, b } = value as Record<string, unknown>;
+  if (typeof s !== 'string' || typeof a !== 'string' || (k !== undefined && typeof k !== 'string') || (b !== undefined && typeof b !== 'string')) return undefined;
+  return { s, a, ...(k !== undefined ? { k } : {}), ...(b !== undefined ? { b } : {}) };
 }
 
 /** The payload of a cursor this key signed for `user` on `db`; undefined for anything else. */

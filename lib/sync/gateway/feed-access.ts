@@ -23,6 +23,11 @@ export interface AccessPhase {
   readonly after: string | undefined;
   /** Ids changed after the cursor (judged by the window phase); undefined when the window did not cover it. */
   readonly changed: ReadonlySet<string> | undefined;
+  /**
+   * Ids changed after the access changed (the cursor's `b`, else its position); undefined when the window does
+   * not cover it. A lost document is removed only when absent: its keys now are then those the user had it by.
+   */
+  readonly episode: ReadonlySet<string> | undefined;
   /** Current keys of a document, from the change index. */
   readonly keysOf: (id: string) => readonly string[] | undefined;
   /** Current winning revisions of client design docs, by id (absent when deleted or missing). */
@@ -33,7 +38,7 @@ export interface AccessPhase {
   readonly removals: boolean;
 }
 
-/** The answer: entries in id order, how many candidates are left, and whether a removal could not be judged. */
+/** The answer: entries in id order, how many entries follow, and whether a removal could not be judged. */
 export interface AccessAnswer {
   readonly entries: readonly AccessEntry[];
   readonly more: number;
@@ -61,25 +66,36 @@ export async function accessPhase(phase: AccessPhase): Promise<AccessAnswer> {
   const candidates = [...revs.keys()]
     .filter((id) => (phase.after === undefined || id > phase.after) && (!phase.wanted || phase.wanted.has(id)))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const entries: AccessEntry[] = [];
-  let verify = false;
-  let examined = 0;
-  let lastId: string | undefined;
-  for (const id of candidates) {
-    if (entries.length >= phase.limit) break;
-    examined += 1;
-    lastId = id;
+  /** What the user is told of a candidate: an entry, a removal that cannot be judged, or nothing. */
+  const verdict = (id: string): AccessEntry | 'verify' | undefined => {
     // Changed since the cursor: the window phase told it, judged under the keys of now.
-    if (phase.changed?.has(id)) continue;
+    if (phase.changed?.has(id)) return undefined;
     const keys = phase.keysOf(id) ?? filed.get(id) ?? [];
     const now = seesIn(r1, id, keys);
     const before = seesIn(r0, id, keys);
     // Held and still visible: nothing to tell.
-    if (now && before) continue;
-    if (now) { entries.push({ id, rev: revs.get(id)!, removed: false }); continue; }
-    if (!before || !phase.removals) continue;
-    if (phase.changed === undefined) verify = true;
-    else entries.push({ id, rev: revs.get(id)!, removed: true });
+    if (now && before) return undefined;
+    if (now) return { id, rev: revs.get(id)!, removed: false };
+    if (!before || !phase.removals) return undefined;
+    // Its keys now are those it had when the access changed only when it did not change since.
+    if (phase.changed === undefined || phase.episode === undefined) return 'verify';
+    return phase.episode.has(id) ? undefined : { id, rev: revs.get(id)!, removed: true };
+  };
+  const entries: AccessEntry[] = [];
+  let verify = false;
+  let more = 0;
+  let lastId: string | undefined;
+  for (const id of candidates) {
+    const told = verdict(id);
+    if (entries.length >= phase.limit) {
+      // Only what will be told counts as pending: never the documents the user may not hear of.
+      if (told === 'verify') verify = true;
+      else if (told) more += 1;
+      continue;
+    }
+    lastId = id;
+    if (told === 'verify') verify = true;
+    else if (told) entries.push(told);
   }
-  return { entries, more: candidates.length - examined, lastId, verify };
+  return { entries, more, lastId, verify };
 }

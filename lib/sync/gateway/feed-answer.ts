@@ -54,19 +54,25 @@ export async function feedAnswer(input: FeedInput): Promise<FeedAnswer> {
   const cursor: CursorPayload = input.r0 === undefined ? { s: input.cursor.s, a: input.none } : input.cursor;
   const r0 = input.r0 ?? new Set<string>();
   const k = input.r0 === undefined ? undefined : cursor.k;
+  // While the cursor's access is not the user's, every cursor handed out keeps where it still was.
+  const b = input.r0 === undefined || (cursor.a === input.a1 && k === undefined) ? undefined : cursor.b ?? cursor.s;
+  const carried = { a: cursor.a, ...(k !== undefined ? { k } : {}), ...(b !== undefined ? { b } : {}) };
   const end = index.position();
   const items: FeedItem[] = [];
   const revsOf = (revs: readonly string[], winner: string): readonly string[] => (input.allDocs ? revs : [winner]);
   const take = (item: FeedItem): void => { if (!item.removed || input.removals) items.push(item); };
   const windowed = index.after(cursor.s);
+  // The changes since the access changed: what a document was filed under while the user still had `a`.
+  const episode = b === undefined || b === cursor.s ? windowed : index.after(b);
   let changed: ReadonlySet<string> | undefined;
   let more = 0;
   if (windowed) {
     changed = new Set(windowed.map((c) => c.id));
-    const judged = judgeWindow(windowed, { r0, r1, ...(k !== undefined ? { listedUpTo: k } : {}) })
+    verify ||= episode === undefined;
+    const judged = judgeWindow(windowed, { r0, r1, ...(k !== undefined ? { listedUpTo: k } : {}), ...(episode !== windowed ? { episode: episode ?? null } : {}) })
       .filter((j) => (!wanted || wanted.has(j.change.id)) && (j.how !== 'removed' || input.removals));
     for (const { change, how } of judged.slice(0, limit)) {
-      take({ cursor: { s: change.seq, a: cursor.a, ...(k !== undefined ? { k } : {}) }, id: change.id, revs: how === 'removed' ? [] : revsOf(change.revs, change.winner), deleted: how === 'deleted', removed: how === 'removed' });
+      take({ cursor: { s: change.seq, ...carried }, id: change.id, revs: how === 'removed' ? [] : revsOf(change.revs, change.winner), deleted: how === 'deleted', removed: how === 'removed' });
     }
     more = Math.max(0, judged.length - limit);
   } else {
@@ -75,27 +81,27 @@ export async function feedAnswer(input: FeedInput): Promise<FeedAnswer> {
     });
     verify ||= fallback.verify;
     for (const entry of fallback.entries) {
-      take({ cursor: { s: entry.seq, a: cursor.a, ...(k !== undefined ? { k } : {}) }, id: entry.id, revs: revsOf(entry.revs, entry.winner), deleted: entry.deleted, removed: false });
+      take({ cursor: { s: entry.seq, ...carried }, id: entry.id, revs: revsOf(entry.revs, entry.winner), deleted: entry.deleted, removed: false });
     }
     if (!fallback.complete) more = 1;
   }
-  if (more > 0) return { items, last: items.at(-1)?.cursor ?? cursor, pending: more, verify };
+  if (more > 0) return { items, last: items.at(-1)?.cursor ?? { s: cursor.s, ...carried }, pending: more, verify };
   if (cursor.a === input.a1 && k === undefined) return { items, last: { s: end, a: input.a1 }, pending: 0, verify };
   const designRevs = new Map<string, string>();
   for (const row of await input.couch.allDocs(input.scope.db, input.scope.served.clientDesignDocs, false)) {
     if (row.rev && !row.deleted) designRevs.set(row.id, row.rev);
   }
   const access = await accessPhase({
-    query: input.couch.query(input.scope.db), r0, r1, after: k, changed, keysOf: (id) => index.keysOf(id), designRevs, wanted,
+    query: input.couch.query(input.scope.db), r0, r1, after: k, changed, episode: episode && new Set(episode.map((c) => c.id)), keysOf: (id) => index.keysOf(id), designRevs, wanted,
     limit: limit - items.length, removals: input.removals,
   });
   verify ||= access.verify;
   for (const entry of access.entries) {
-    take({ cursor: { s: end, a: cursor.a, k: entry.id }, id: entry.id, revs: entry.removed ? [] : [entry.rev], deleted: false, removed: entry.removed });
+    take({ cursor: { s: end, ...carried, k: entry.id }, id: entry.id, revs: entry.removed ? [] : [entry.rev], deleted: false, removed: entry.removed });
   }
   if (access.more > 0) {
     const resume = access.lastId ?? k;
-    return { items, last: { s: end, a: cursor.a, ...(resume !== undefined ? { k: resume } : {}) }, pending: access.more, verify };
+    return { items, last: { s: end, ...carried, ...(resume !== undefined ? { k: resume } : {}) }, pending: access.more, verify };
   }
   return { items, last: { s: end, a: input.a1 }, pending: 0, verify };
 }

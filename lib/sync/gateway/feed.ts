@@ -19,6 +19,12 @@ export interface FeedAccess {
    * gained keys up to it were given to the user, so the user may hold them.
    */
   readonly listedUpTo?: string;
+  /**
+   * When the cursor's access stopped being the user's before its position (the cursor's `b`): the changes
+   * after that start, so a document counts as held under R0 only by the keys it had there; `null` when the
+   * window no longer holds them (then nothing counts as held under R0).
+   */
+  readonly episode?: readonly WindowChange[] | null;
 }
 
 /** True when a document with `keys` (or a client design doc listed as its id) is among the key set. */
@@ -26,9 +32,12 @@ export function seesIn(set: ReadonlySet<string>, id: string, keys: readonly stri
   return (id.startsWith('_design/') && set.has(id)) || keys.some((key) => set.has(key));
 }
 
-/** True when the user may hold the document as it was before `first` (given under R0, or as a gained one listed). */
-function held(first: WindowChange, access: FeedAccess): boolean {
-  if (seesIn(access.r0, first.id, first.before)) return true;
+/**
+ * True when the user may hold the document as it was before `first` (given under R0, or as a gained one
+ * listed); `atStart` is its first change after the start of the access change (null: unknown).
+ */
+function held(first: WindowChange, atStart: WindowChange | null, access: FeedAccess): boolean {
+  if (atStart && seesIn(access.r0, first.id, atStart.before)) return true;
   if (access.listedUpTo === undefined || first.id > access.listedUpTo) return false;
   return first.before.some((key) => access.r1.has(key) && !access.r0.has(key));
 }
@@ -46,10 +55,14 @@ export function judgeWindow(changes: readonly WindowChange[], access: FeedAccess
     lasts.delete(change.id);
     lasts.set(change.id, change);
   }
+  const starts = new Map<string, WindowChange>();
+  for (const change of access.episode ?? []) if (!starts.has(change.id)) starts.set(change.id, change);
   const judged: Array<{ change: WindowChange; how: Judged }> = [];
   for (const [id, last] of lasts) {
+    const first = firsts.get(id)!;
+    const atStart = access.episode === undefined ? first : access.episode === null ? null : starts.get(id) ?? first;
     if (seesIn(access.r1, id, last.after)) judged.push({ change: last, how: last.deleted ? 'deleted' : 'change' });
-    else if (held(firsts.get(id)!, access)) judged.push({ change: last, how: last.deleted ? 'deleted' : 'removed' });
+    else if (held(first, atStart, access)) judged.push({ change: last, how: last.deleted ? 'deleted' : 'removed' });
   }
   return judged;
 }

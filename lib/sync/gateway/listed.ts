@@ -12,33 +12,43 @@ export interface ListedRevisions {
   remember(scope: RequestScope, revs: ReadonlyMap<string, string>): void;
   /** Adds revisions the feed just listed to the user's list (several per id: a doc's leaves). */
   merge(scope: RequestScope, revs: ReadonlyArray<readonly [string, string]>): void;
-  /** True when `rev` of `id` was in the user's last list, and that list is still young enough. */
+  /** True when `rev` of `id` was listed to the user (by their last list or the feed since) less than `ttlMs` ago. */
   listed(scope: RequestScope, id: string, rev: string): boolean;
 }
 
 /** Lists kept at once, and revisions in them all (about 160 bytes each); beyond, the oldest lists go. */
 export const LISTED_BOUNDS = { maxEntries: 1_000, maxWeight: 500_000 } as const;
 
-/** The listed revisions, each list kept `ttlMs`. */
+/** The listed revisions, each kept `ttlMs` from when it was listed (merging more never prolongs the others). */
 export function listedRevisions(ttlMs: number, now: () => number): ListedRevisions {
-  const lists = boundedCache<ReadonlyMap<string, string | ReadonlySet<string>>>({ ttlMs, ...LISTED_BOUNDS, weigh: (revs) => revs.size });
+  // Per user: id -> rev -> when it was last listed.
+  type Listed = ReadonlyMap<string, ReadonlyMap<string, number>>;
+  const weigh = (revs: Listed): number => { let n = 0; for (const held of revs.values()) n += held.size; return n; };
+  const lists = boundedCache<Listed>({ ttlMs, ...LISTED_BOUNDS, weigh });
   return {
     remember(scope, revs) {
-      lists.set(userKey(scope), revs, now());
+      const at = now();
+      lists.set(userKey(scope), new Map([...revs].map(([id, rev]) => [id, new Map([[rev, at]])])), at);
     },
     merge(scope, revs) {
       if (revs.length === 0) return;
-      const merged = new Map(lists.get(userKey(scope), now()) ?? []);
-      for (const [id, rev] of revs) {
-        const held = merged.get(id);
-        if (held === undefined || held === rev) merged.set(id, rev);
-        else merged.set(id, new Set([...(typeof held === 'string' ? [held] : held), rev]));
+      const at = now();
+      const merged = new Map<string, Map<string, number>>();
+      for (const [id, held] of lists.get(userKey(scope), at) ?? []) {
+        const young = new Map([...held].filter(([, listedAt]) => at - listedAt < ttlMs));
+        if (young.size > 0) merged.set(id, young);
       }
-      lists.set(userKey(scope), merged, now());
+      for (const [id, rev] of revs) {
+        const held = merged.get(id) ?? new Map<string, number>();
+        held.set(rev, at);
+        merged.set(id, held);
+      }
+      lists.set(userKey(scope), merged, at);
     },
     listed(scope, id, rev) {
-      const held = lists.get(userKey(scope), now())?.get(id);
-      return held === rev || (typeof held === 'object' && held.has(rev));
+      const at = now();
+      const listedAt = lists.get(userKey(scope), at)?.get(id)?.get(rev);
+      return listedAt !== undefined && at - listedAt < ttlMs;
     },
   };
 }

@@ -23,8 +23,9 @@ export interface SentRequest {
 /** A stock PouchDB http database on the gateway as `user`, and every request it sent. */
 export function stockRemote(world: SyncWorld, user: SeedUser): { remote: PouchDB.Database; sent: SentRequest[] } {
   const sent: SentRequest[] = [];
+  // PouchDB's own fetch (node-fetch in Node): its adapter reads attachments with `response.buffer()`.
   const record = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const response = await fetch(url, init);
+    const response = await (PouchDB as unknown as { fetch: typeof fetch }).fetch(url, init);
     const href = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
     const path = href.startsWith(world.url) ? href.slice(world.url.length + 1) : href;
     const text = path.startsWith('_changes') ? await response.clone().text() : undefined;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { memoryPouch, PouchDB } from '../support/pouch.js';
-import { assertHoldsExactly, heldIds, movePerson, reportBy, stockRemote, until, visibleDoc, visibleNow } from './stock.js';
+import { assertHoldsExactly, heldIds, movePerson, reportBy, serverDocs, stockRemote, until, visibleDoc, visibleNow } from './stock.js';
 import { syncWorld } from './world.js';
 import type { SyncWorld } from './world.js';
 
@@ -87,6 +87,28 @@ describe('stock PouchDB through the gateway', function () {
     const stays = [...seen].filter((id) => !now.has(id));
     assert.ok(stays.includes(moved.id));
     assert.deepEqual(await heldIds(local), [...now, ...stays].sort());
+  });
+
+  it('a doc that leaves the user\'s view between _changes and _bulk_get never aborts the replication, nor arrives in its new revision', async () => {
+    const me = world.user('chw11');
+    const other = world.user('chw12');
+    const people = new Set((await serverDocs(world)).filter((d) => d.type === 'person').map((d) => d._id));
+    let moved: { id: string; oldRev: string; newRev: string } | undefined;
+    const { remote } = stockRemote(world, me, async (path, body) => {
+      if (moved || !path.startsWith('_bulk_get') || !body) return;
+      const asked = (JSON.parse(body) as { docs: Array<{ id: string }> }).docs.map((d) => d.id);
+      const person = asked.find((id) => people.has(id) && id !== me.contactId);
+      if (person) moved = await movePerson(world, me, other, 'race-secret-3e3e', person);
+    });
+    const local = memoryPouch();
+    const seen = await visibleNow(world, me);
+    const result = await PouchDB.replicate(remote, local);
+    assert.ok(moved, 'a person was moved while the replication fetched it');
+    assert.equal(result.ok, true);
+    const held = await local.get(moved.id).catch(() => undefined);
+    assert.ok(held === undefined || held._rev === moved.oldRev, 'the doc is held at the revision listed, or not at all');
+    const now = await visibleNow(world, me);
+    for (const id of await heldIds(local)) assert.ok(now.has(id) || seen.has(id), `${id} was visible to chw11`);
   });
 
   it('sync pushes the device\'s writes and pulls exactly the user\'s docs', async () => {

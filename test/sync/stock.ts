@@ -21,10 +21,12 @@ export interface SentRequest {
 }
 
 /** A stock PouchDB http database on the gateway as `user`, and every request it sent. */
-export function stockRemote(world: SyncWorld, user: SeedUser): { remote: PouchDB.Database; sent: SentRequest[] } {
+export function stockRemote(world: SyncWorld, user: SeedUser, beforeSending?: (path: string, body: string | undefined) => Promise<void>): { remote: PouchDB.Database; sent: SentRequest[] } {
   const sent: SentRequest[] = [];
   // PouchDB's own fetch (node-fetch in Node): its adapter reads attachments with `response.buffer()`.
   const record = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const target = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
+    await beforeSending?.(target.slice(world.url.length + 1), typeof init?.body === 'string' ? init.body : undefined);
     const response = await (PouchDB as unknown as { fetch: typeof fetch }).fetch(url, init);
     const href = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
     const path = href.startsWith(world.url) ? href.slice(world.url.length + 1) : href;
@@ -84,8 +86,8 @@ function docUnder(world: SyncWorld, facilityId: string, type: string, skip: Read
 }
 
 /** Moves a person `from` sees into a household of `to`'s branch, with `secret` in it; its new revision. */
-export async function movePerson(world: SyncWorld, from: SeedUser, to: SeedUser, secret: string): Promise<{ id: string; oldRev: string; newRev: string }> {
-  const person = await visibleDoc(world, from, 'person');
+export async function movePerson(world: SyncWorld, from: SeedUser, to: SeedUser, secret: string, id?: string): Promise<{ id: string; oldRev: string; newRev: string }> {
+  const person = id === undefined ? await visibleDoc(world, from, 'person') : { _id: id };
   const household = docUnder(world, to.facilityId, 'clinic');
   const stored = await world.admin.get(person._id);
   const { rev } = await world.admin.insert({ ...stored, parent: { _id: household._id, parent: household['parent'] }, notes: secret });

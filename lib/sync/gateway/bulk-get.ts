@@ -93,15 +93,35 @@ export const bulkGet: Endpoint = async (scope, req, res, { couch, contexts, list
     results: Array<{ id: string; docs: Array<{ ok?: AnyDoc }> }>;
   };
   // Servers group results differently (one per request, or per id and revision): regroup by id.
-  const returned = groupBy(answer.results.flatMap((result) => result.docs.flatMap((entry) => (entry.ok && entry.ok._id === result.id ? [entry.ok] : []))), (doc) => doc._id);
-  let sent = 0;
-  const results = [...groupBy(docs, (w) => w.id)].map(([id, requests]) => {
+  const regroup = (got: { results: Array<{ id: string; docs: Array<{ ok?: AnyDoc }> }> }): Map<string, AnyDoc[]> =>
+    groupBy(got.results.flatMap((result) => result.docs.flatMap((entry) => (entry.ok && entry.ok._id === result.id ? [entry.ok] : []))), (doc) => doc._id);
+  const returned = regroup(answer);
+  const shownOf = new Map<string, Map<string, AnyDoc>>();
+  for (const [id, requests] of groupBy(docs, (w) => w.id)) {
     const revs = new Set(requests.flatMap((w) => (w.rev ? [w.rev] : [])));
     // A bare tombstone tells nothing new only of a revision the requester named itself.
     const shown = new Map<string, AnyDoc>();
     for (const doc of returned.get(id) ?? []) {
       if (visible(scope, readable, doc) || (isBareTombstone(doc) && revs.has(doc._rev ?? ''))) shown.set(doc._rev ?? '', doc);
     }
+    shownOf.set(id, shown);
+  }
+  // With latest, CouchDB answers the newest leaf. When that one is not the user's (the doc left their view
+  // since the feed listed it), the revision they were listed is answered itself, as the fast path would:
+  // stock PouchDB fails its whole batch on one missing revision.
+  const listedOnly = options['latest'] === 'true'
+    ? asked.filter((w) => w.rev !== undefined && shownOf.get(w.id)?.size === 0 && listed.listed(scope, w.id, w.rev))
+    : [];
+  if (listedOnly.length > 0) {
+    const { latest: _latest, ...exact } = options;
+    const got = (await couch.request(scope.db, 'POST', '_bulk_get', exact, { docs: listedOnly })) as Parameters<typeof regroup>[0];
+    for (const [id, found] of regroup(got)) {
+      for (const doc of found) if (listedOnly.some((w) => w.id === id && w.rev === doc._rev)) shownOf.get(id)?.set(doc._rev ?? '', doc);
+    }
+  }
+  let sent = 0;
+  const results = [...groupBy(docs, (w) => w.id)].map(([id, requests]) => {
+    const shown = shownOf.get(id) ?? new Map<string, AnyDoc>();
     const answered = (w: Wanted): boolean => (w.rev !== undefined && shown.has(w.rev)) || ((w.rev === undefined || options['latest'] === 'true') && shown.size > 0);
     sent += shown.size;
     return { id, docs: [...[...shown.values()].map((doc) => ({ ok: doc })), ...requests.filter((w) => !answered(w)).map(missing)] };

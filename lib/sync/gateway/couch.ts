@@ -27,9 +27,9 @@ export interface GatewayCouch {
   request(db: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, qs?: Record<string, unknown>, body?: unknown): Promise<unknown>;
   /**
    * A request whose answer is passed on unread: the gateway streams it to the client without
-   * parsing (nano always parses, so this one uses fetch).
+   * parsing (nano always parses, so this one uses fetch). A POST of `body` as JSON; a GET without one.
    */
-  raw(db: string, path: string, body: unknown): Promise<Response>;
+  raw(db: string, path: string, body?: unknown): Promise<Response>;
   /** A GET on a database path that `signal` can abort (the change index's long waits), answered as parsed JSON. */
   abortable(db: string, path: string, qs: Record<string, string>, signal: AbortSignal): Promise<unknown>;
   /** Installs or updates a design doc when its content differs. */
@@ -79,11 +79,13 @@ export function gatewayCouch(url: string, admin: { username: string; password: s
 
   const adminAuthorization = `Basic ${btoa(`${admin.username}:${admin.password}`)}`;
   return {
-    raw: (db, path, body) => fetch(`${base}/${encodeURIComponent(db)}/${path}`, {
-      method: 'POST',
-      headers: { authorization: adminAuthorization, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
-    }),
+    raw: (db, path, body) => fetch(`${base}/${encodeURIComponent(db)}/${path}`, body === undefined
+      ? { headers: { authorization: adminAuthorization } }
+      : {
+        method: 'POST',
+        headers: { authorization: adminAuthorization, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+      }),
     async abortable(db, path, qs, signal) {
       const response = await fetch(`${base}/${encodeURIComponent(db)}/${path}?${new URLSearchParams(qs).toString()}`, {
         headers: { authorization: adminAuthorization, accept: 'application/json' }, signal,

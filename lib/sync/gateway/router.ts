@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ENDPOINTS } from '../protocol.js';
+import { attachment, attachmentTarget } from './attachment.js';
 import { bulkDocs } from './bulk-docs.js';
 import { bulkGet } from './bulk-get.js';
 import { changes } from './changes.js';
@@ -42,12 +43,13 @@ const ROUTES: Readonly<Record<string, Endpoint>> = {
 };
 
 /** The database, the rest of the path (decoded) and the query of a request target; 400 when malformed. */
-function target(url: string): { db: string; rest: string; query: URLSearchParams } {
+function target(url: string): { db: string; rest: string; segments: string[]; query: URLSearchParams } {
   // Only the path and query of an origin-form target count: never a host or scheme the client names.
   const [path = '', search = ''] = url.split(/\?(.*)/s, 2);
   const [, dbPart = '', ...restParts] = path.split('/');
   try {
-    return { db: decodeURIComponent(dbPart), rest: restParts.map(decodeURIComponent).join('/'), query: new URLSearchParams(search) };
+    const segments = restParts.map(decodeURIComponent);
+    return { db: decodeURIComponent(dbPart), rest: segments.join('/'), segments, query: new URLSearchParams(search) };
   } catch {
     throw new GatewayError(400, 'bad_request', 'the request path has malformed percent-encoding');
   }
@@ -57,7 +59,7 @@ function target(url: string): { db: string; rest: string; query: URLSearchParams
 export function router(databases: Readonly<Record<string, GatewayDatabase>>, authenticate: Authenticate, parts: GatewayParts) {
   return async function route(req: IncomingMessage, res: ServerResponse, entry: RouteLog): Promise<void> {
     const method = req.method ?? 'GET';
-    const { db, rest, query } = target(req.url ?? '/');
+    const { db, rest, segments, query } = target(req.url ?? '/');
     entry.db = db;
     entry.endpoint = `${method} ${rest}`;
     const served = databases[db];
@@ -68,6 +70,12 @@ export function router(databases: Readonly<Record<string, GatewayDatabase>>, aut
     const scope = { user, db, served, log: entry };
     if (rest.startsWith('_local/') && ['GET', 'PUT', 'DELETE'].includes(method)) {
       await local(scope, req, res, parts, rest.slice('_local/'.length), query);
+      return;
+    }
+    const named = method === 'GET' ? attachmentTarget(segments) : undefined;
+    if (named) {
+      entry.endpoint = 'GET <attachment>';
+      await attachment(scope, res, parts, named, query);
       return;
     }
     const endpoint = ROUTES[`${method} ${rest}`];

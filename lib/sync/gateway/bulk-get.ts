@@ -87,13 +87,17 @@ export const bulkGet: Endpoint = async (scope, req, res, { couch, contexts, list
   }
   // Checkpoints are never documents: another user's must not be readable by id.
   const asked = docs.filter((w) => !w.id.startsWith('_local/'));
-  const { readable } = await contexts.of(scope, false);
   const options = optionsOf(query, FILTERED_OPTIONS);
   const answer = asked.length === 0 ? { results: [] } : (await couch.request(scope.db, 'POST', '_bulk_get', options, { docs: asked })) as {
     results: Array<{ id: string; docs: Array<{ ok?: AnyDoc }> }>;
   };
   // Servers group results differently (one per request, or per id and revision): regroup by id.
   const returned = groupBy(answer.results.flatMap((result) => result.docs.flatMap((entry) => (entry.ok && entry.ok._id === result.id ? [entry.ok] : []))), (doc) => doc._id);
+  // A cached context may be older than the list the user was just given (by another gateway, behind
+  // a load balancer): it may say yes for contextTtlMs, but a no is asked again of a fresh one.
+  let { readable } = await contexts.of(scope, false);
+  const refusesAny = [...returned.values()].some((found) => found.some((doc) => !visible(scope, readable, doc) && !isBareTombstone(doc)));
+  if (refusesAny) readable = (await contexts.of(scope, true)).readable;
   let sent = 0;
   const results = [...groupBy(docs, (w) => w.id)].map(([id, requests]) => {
     const revs = new Set(requests.flatMap((w) => (w.rev ? [w.rev] : [])));

@@ -148,6 +148,17 @@ export function chtReplicationKeys(doc: AnyDoc, publicDocs: PublicDocs = DEFAULT
   }
 }
 
+/**
+ * Keys of the users whose access a change of `doc` may alter beyond its own keys: a contact's ancestors (a
+ * contact moved under a facility becomes visible to its users, with its shortcode), and a private report's
+ * subject keys and author (who may read it depends on both).
+ */
+export function chtRoutingKeys(doc: AnyDoc): readonly string[] {
+  if (isContact(doc)) return parentIds(doc);
+  const filing = privateFiling(doc);
+  return filing ? [...filing.keys, filing.submitter] : [];
+}
+
 /** The ids of a contact's stored (minified) parent chain, nearest first; stops at a cycle. */
 export function parentIds(doc: AnyDoc): readonly string[] {
   const ids: string[] = [];

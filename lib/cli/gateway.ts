@@ -48,7 +48,8 @@ export async function startServerWithGateway(
   mounted.gateway = created;
   const auth = `Basic ${btoa(`${options.admin.username}:${options.admin.password}`)}`;
   return {
-    server,
+    // Closing the server stops the gateway's change indexes too.
+    server: { ...server, close: () => { created.close(); return server.close(); } },
     gateway: created,
     gatewayUrl: (name) => `${server.url}${GATEWAY_PATH}/${encodeURIComponent(name)}`,
     async prepare() {

@@ -4,4 +4,5 @@
  */
 export * from './rules.js';
 export * from './protocol.js';
+export * from './digest.js';
 export * from './client/index.js';

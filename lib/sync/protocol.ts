@@ -20,6 +20,13 @@ export const ENDPOINTS = {
    * gateway bounds the wait and refuses a user's fifth concurrent wait with 429.
    */
   changes: '_fieldsync/changes',
+  /**
+   * `GET|POST`: CouchDB's `_changes` for the user only (see {@link FeedResponse}); `since` is `0`, `now` or
+   * a cursor the gateway gave. With `removals=true` it also lists documents that left the user's view.
+   */
+  feed: '_changes',
+  /** `GET`: the {@link DigestResponse} of every `{id, rev}` the user may have (what `ids` lists). */
+  digest: '_fieldsync/digest',
 } as const;
 
 /** One revision the user may have. */
@@ -56,6 +63,43 @@ export interface ChangesResponse {
   readonly last_seq: string;
   /** False when the wait timed out with nothing new. */
   readonly changed: boolean;
+}
+
+/** One entry of the gateway's `_changes`: a change of a document the user may see, or a removal. */
+export interface FeedEntry {
+  /** A cursor: resuming from it gives every change after this entry. */
+  readonly seq: string;
+  readonly id: string;
+  /** Leaf revisions (`style=all_docs`) or the winning one; empty for a removal. */
+  readonly changes: ReadonlyArray<{ readonly rev: string }>;
+  readonly deleted?: true;
+  /** Only with `removals=true`: the user held this document and may no longer see it (it is not deleted). */
+  readonly removed?: true;
+  /** With `include_docs=true`: the winning revision (`{_id, _rev, _deleted}` for a deletion). */
+  readonly doc?: Readonly<Record<string, unknown>>;
+}
+
+/** Answer of the gateway's `_changes` (normal and longpoll feeds). */
+export interface FeedResponse {
+  readonly results: readonly FeedEntry[];
+  /** The cursor to resume from (a string, opaque: never parse it). */
+  readonly last_seq: string;
+  /** Entries known to follow (0 when unknown). */
+  readonly pending: number;
+  /**
+   * True when the gateway could not be sure every removal since `since` is listed (the cursor was older than
+   * what it remembers): fieldsync's client then checks the digest or lists and diffs once.
+   */
+  readonly fieldsync_verify?: true;
+}
+
+/**
+ * Answer of the digest endpoint: sha256 (hex) over the lines `id + " " + rev + "\n"` of every document the
+ * user may have, sorted by id (code unit order), and their number.
+ */
+export interface DigestResponse {
+  readonly digest: string;
+  readonly count: number;
 }
 
 /** Splits a list into consecutive batches of at most `size` items. */

@@ -62,6 +62,12 @@ export interface AccessRules<Context, Facts = unknown> {
   designDoc(): AnyDoc;
   /** Pure: the keys a document is filed under (the view runs the same logic). Empty: nobody syncs it. */
   replicationKeys(doc: AnyDoc): readonly string[];
+  /**
+   * Optional, pure: keys whose readers' contexts a change of this document may alter beyond its own keys
+   * (a CHT contact's ancestors: a new contact under a facility gives its users a key). The gateway's feed
+   * wakes and refreshes the users holding any of them.
+   */
+  routingKeys?(doc: AnyDoc): readonly string[];
   /** Builds the user's context (one or a few view queries, never one per document). */
   context(user: SyncUser, query: RulesQuery): Promise<Context>;
   /** The keys a user may read. */

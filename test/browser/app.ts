@@ -17,6 +17,8 @@ export interface PageSyncResult {
   readonly written: number;
   readonly adapter: string;
   readonly storage: Array<SyncEvents['storage']>;
+  /** How the pull learnt what to fetch: the whole list or the changes feed. */
+  readonly via: string;
 }
 
 async function syncOnce(url: string, username: string, password: string, dbName: string): Promise<PageSyncResult> {
@@ -29,7 +31,7 @@ async function syncOnce(url: string, username: string, password: string, dbName:
   const result = await client.sync();
   const { rows } = await local.allDocs();
   const info = await local.info() as { adapter?: string };
-  return { ids: rows.map((r) => r.id).filter((id) => !id.startsWith('_design/')), removed, state: result.state, written: result.push.written, adapter: info.adapter ?? '?', storage };
+  return { ids: rows.map((r) => r.id).filter((id) => !id.startsWith('_design/')), removed, state: result.state, written: result.push.written, adapter: info.adapter ?? '?', storage, via: result.pull.via };
 }
 
 (globalThis as unknown as { fieldsyncPage: unknown }).fieldsyncPage = { syncOnce };

@@ -85,4 +85,29 @@ describe('sync in headless Chromium (indexeddb adapter)', function () {
     assert.deepEqual([...back.ids].sort(), [...mine].sort());
     assert.equal(back.written, 0, 'nothing removed or restored is pushed');
   });
+
+  it('access changes reach the device through the changes feed: the gained added, the lost purged, no list', async () => {
+    const me = world.user('chw12');
+    const mine = expectedIds(world.data.medic, me);
+    const first = await syncInPage(me.name, me.password);
+    assert.equal(first.via, 'list');
+    assert.deepEqual([...first.ids].sort(), [...mine].sort());
+    const lists = (): number => world.log.filter((e) => e.user === me.name && e.endpoint === 'GET _fieldsync/ids').length;
+    const listsBefore = lists();
+
+    const elsewhere = world.user('chw11').facilityId;
+    await moveUser(me.name, elsewhere);
+    const moved = await syncInPage(me.name, me.password);
+    const theirs = expectedIds(world.data.medic, me, elsewhere);
+    assert.equal(moved.via, 'feed');
+    assert.deepEqual([...moved.ids].sort(), [...theirs].sort(), 'exactly the new set');
+    assert.deepEqual(moved.removed.map((r) => r.id).sort(), [...mine].filter((id) => !theirs.has(id)).sort());
+    assert.ok(moved.removed.every((r) => r.how === 'purged'));
+
+    await moveUser(me.name, me.facilityId);
+    const back = await syncInPage(me.name, me.password);
+    assert.equal(back.via, 'feed');
+    assert.deepEqual([...back.ids].sort(), [...mine].sort());
+    assert.equal(lists(), listsBefore, 'no pull list after the first sync');
+  });
 });

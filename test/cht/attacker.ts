@@ -101,6 +101,6 @@ export async function gatewayWith(world: SyncWorld, rules: AccessRules<unknown>)
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}/${encodeURIComponent(world.db)}`,
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    stop: () => new Promise<void>((resolve) => { gateway.close(); server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -133,6 +133,7 @@ export async function openWorld(): Promise<ModelWorld> {
     kill,
     revive,
     async stop() {
+      gateway.close();
       await kill();
       await nano.db.destroy(db).catch(() => undefined);
     },

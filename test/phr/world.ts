@@ -39,6 +39,7 @@ export async function phrWorld(): Promise<PhrWorld> {
     docs,
     admin,
     async stop() {
+      gateway.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await nano.db.destroy(db).catch(() => undefined);

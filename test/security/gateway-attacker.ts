@@ -78,6 +78,7 @@ export async function attackWorld(options: Partial<Omit<SyncGatewayOptions, 'cou
       return found._id;
     },
     async stop() {
+      gateway.close();
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closing;

@@ -49,7 +49,8 @@ describe('sync over a network that accepts and never answers', function () {
     const client = createSyncClient({
       local: memoryPouch(), url: world.url, auth: { username: me.name, password: me.password },
       liveWaitMs: 200, requestTimeoutMs: 3_000, backOff: { initialMs: 50, maxMs: 50, jitter: 0 },
-      fetch: holeFetch(hole, (url) => holed && url.includes('/_fieldsync/changes')),
+      // The live wait: a long poll on the feed (or on `_fieldsync/changes` where the gateway has no feed).
+      fetch: holeFetch(hole, (url) => holed && (url.includes('/_fieldsync/changes') || (url.includes('/_changes?') && url.includes('feed=longpoll')))),
     });
     const errors: SyncError[] = [];
     let syncsAfterError = 0;

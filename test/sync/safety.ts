@@ -75,6 +75,6 @@ export async function secondGateway(world: SyncWorld, options: { maxBodyBytes?: 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () => new Promise<void>((resolve) => { gateway.close(); server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -100,6 +100,7 @@ export async function syncWorld(options: { size?: SeedSize; rules?: ChtRulesOpti
     kill,
     revive: listen,
     async stop() {
+      gateway.close();
       await kill();
       await nano.db.destroy(db).catch(() => undefined);
     },

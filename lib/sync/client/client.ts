@@ -4,16 +4,20 @@
  * again. Live mode waits for a local write or a server change (long poll), and after a failure retries
  * with back-off, so a device that was offline for hours resumes by itself.
  */
+import type { RevisionDigest } from '../digest.js';
 import { backOffDelay, DEFAULT_BACK_OFF } from '../protocol.js';
-import type { BackOff } from '../protocol.js';
+import type { BackOff, IdsResponse } from '../protocol.js';
+import { deviceDigest } from './device-digest.js';
 import { emitter } from './emitter.js';
 import { SyncError, toSyncError } from './errors.js';
+import { feedKey, loadCursor, saveCursor } from './feed-cursor.js';
+import { feedPull } from './feed-pull.js';
 import { watchLocal } from './local.js';
 import type { LocalDatabase } from './local.js';
 import { loadDenied, loadQuarantine, releaseQuarantined, saveDenied } from './held.js';
 import type { DeniedDoc, QuarantinedDoc } from './held.js';
 import { pull, pullList } from './pull.js';
-import type { PullResult, ServerRevsDiff } from './pull.js';
+import type { PullEvents, PullOptions, PullResult, ServerRevsDiff } from './pull.js';
 import { push, pushFilter, pushTarget } from './push.js';
 import type { Denied, PushFrom, PushResult } from './push.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, remote as makeRemote } from './remote.js';
@@ -82,12 +86,34 @@ export interface SyncResult {
   readonly held: { readonly denied: number; readonly quarantined: number };
 }
 
+/** What {@link SyncClient.verify} found. */
+export interface VerifyResult {
+  /** True when the device held exactly the revisions the server's list has: provably up to date. */
+  readonly equal: boolean;
+  /** The gateway's digest of what the user may have. */
+  readonly server: RevisionDigest;
+  /** The same digest over what the device holds. */
+  readonly device: RevisionDigest;
+  /** On a mismatch: the list-and-diff sync that repaired it, and whether the digests agree after it. */
+  readonly repair?: { readonly sync: SyncResult; readonly equal: boolean };
+}
+
 /** A sync client for one local database and one gateway database. */
 export interface SyncClient {
   readonly state: SyncState;
   on<K extends keyof SyncEvents & string>(event: K, listener: (payload: SyncEvents[K]) => void): () => void;
-  /** Push then pull until up to date (at most 3 cycles). Throws a {@link SyncError}. */
+  /**
+   * Push then pull until up to date (at most 3 cycles). The first sync lists and diffs; later ones read
+   * the user's changes feed from the cursor the device stored. Throws a {@link SyncError}.
+   */
   sync(): Promise<SyncResult>;
+  /**
+   * Compares the gateway's digest of what the user may have with the device's own (two small
+   * requests, no list). On a mismatch a list-and-diff sync repairs the device, and the digests are
+   * compared again. An edit not yet pushed counts as a difference (the repair pushes it). Throws a
+   * {@link SyncError}.
+   */
+  verify(): Promise<VerifyResult>;
   /**
    * Starts live sync; failures are emitted as `error` events and retried with back-off (at most 30 s
    * by default; a local write retries at once). A closed local database ends it after its `local` error.
@@ -121,6 +147,17 @@ function addCycles(a: { push: PushResult; pull: PullResult }, b: { push: PushRes
       ...b.pull, downloaded: a.pull.downloaded + b.pull.downloaded, removed: a.pull.removed + b.pull.removed, skipped: b.pull.skipped,
       quarantined: a.pull.quarantined + b.pull.quarantined, removedIds: [...a.pull.removedIds, ...b.pull.removedIds],
     },
+  };
+}
+
+/** A feed pull cut short for a list-and-diff, and that list-and-diff, as one pull. */
+function mergePulls(feed: PullResult, list: PullResult): PullResult {
+  const touched = new Map<string, Set<string>>();
+  for (const part of [feed.touched, list.touched]) for (const [id, revs] of part) touched.set(id, new Set([...(touched.get(id) ?? []), ...revs]));
+  return {
+    ...list, downloaded: feed.downloaded + list.downloaded, removed: feed.removed + list.removed, touched,
+    unknownOnServer: feed.unknownOnServer + list.unknownOnServer, unknownIds: [...feed.unknownIds, ...list.unknownIds],
+    removedIds: [...feed.removedIds, ...list.removedIds], quarantined: feed.quarantined + list.quarantined,
   };
 }
 
@@ -161,6 +198,16 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   let state: SyncState = 'idle';
   let live: { controller: AbortController; done: Promise<void> } | undefined;
   let lastSeq = 'now';
+  const feed = feedKey(remote.url, options.auth?.username);
+  const server = target.db as { revsDiff: ServerRevsDiff };
+  const serverRevsDiff: ServerRevsDiff = (revs) => server.revsDiff(revs);
+  const pullEvents: PullEvents = {
+    progress: (done, total) => events.emit('progress', { phase: 'pull', done, total }),
+    removed: (id, reason, how) => events.emit('removed', { id, reason, how }),
+    conflict: (id, revs) => events.emit('conflict', { id, revs }),
+    quarantined: (entry) => events.emit('quarantined', entry),
+    warning: (message) => events.emit('warning', message),
+  };
 
   const setState = (next: SyncState): void => {
     if (next === state) return;
@@ -217,15 +264,62 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     return [...next.values()];
   }
 
-  async function cycle(signal?: AbortSignal): Promise<{ push: PushResult; pull: PullResult; pending: boolean }> {
-    const pullOptions = { batchSize, ...(options.maxDocs !== undefined ? { maxDocs: options.maxDocs } : {}), ...(signal ? { signal } : {}) };
-    // The list comes first, so a user over the limit is refused before anything moves either way.
-    const list = await pullList(remote, pullOptions);
+  /** A cursor at the end of the user's feed now; undefined when the gateway serves no feed (every sync lists). */
+  async function feedEnd(signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      return (await remote.feed('now', { limit: 1 }, signal)).last_seq;
+    } catch (err) {
+      const failure = toSyncError(err);
+      if (failure.status === 404 || failure.status === 400) return undefined;
+      throw failure;
+    }
+  }
+
+  /**
+   * The pull of one cycle: from the stored cursor through the feed, else (first sync, or a cursor the
+   * feed cannot serve) by list and diff, storing a cursor taken before the list was read.
+   */
+  function pullStep(cursor: string | undefined, first: { list?: IdsResponse; start?: string }, pullOptions: PullOptions) {
+    const listAndDiff = async (pushedSome: boolean, start: string | undefined, base: number): Promise<PullResult> => {
+      const list = !pushedSome && first.list ? first.list : await pullList(remote, pullOptions);
+      // Progress goes on from what the feed already did, so it only grows.
+      const offset: PullEvents = { ...pullEvents, progress: (done, total) => pullEvents.progress(base + done, base + total) };
+      const pulled = await pull(local, remote, serverRevsDiff, list, pullOptions, offset);
+      lastSeq = pulled.lastSeq;
+      if (start !== undefined && pulled.unwritten.length === 0) await saveCursor(local, feed, start);
+      return pulled;
+    };
+    return async (pushedSome: boolean): Promise<PullResult> => {
+      if (cursor === undefined) return listAndDiff(pushedSome, first.start, 0);
+      const outcome = await feedPull(local, remote, serverRevsDiff, { cursor, key: feed }, pullOptions, pullEvents);
+      if (outcome.kind === 'done') return outcome.result;
+      // Forgotten first: a repair cut short lists again next time.
+      await saveCursor(local, feed, undefined);
+      const start = await feedEnd(pullOptions.signal);
+      return mergePulls(outcome.partial, await listAndDiff(true, start, outcome.partial.downloaded + outcome.partial.skipped));
+    };
+  }
+
+  async function cycle(signal?: AbortSignal, forceList = false): Promise<{ push: PushResult; pull: PullResult; pending: boolean }> {
+    const pullOptions: PullOptions = { batchSize, ...(options.maxDocs !== undefined ? { maxDocs: options.maxDocs } : {}), ...(signal ? { signal } : {}) };
+    if (forceList) await saveCursor(local, feed, undefined);
+    const cursor = await loadCursor(local, feed);
+    const first: { list?: IdsResponse; start?: string } = {};
+    if (cursor === undefined) {
+      // The cursor is taken before the list is read, so nothing changed between them is missed.
+      const start = await feedEnd(signal);
+      if (start !== undefined) first.start = start;
+      // The list comes first, so a user over the limit is refused before anything moves either way.
+      first.list = await pullList(remote, pullOptions);
+    } else if (options.maxDocs !== undefined) {
+      const { count } = await remote.digest(signal);
+      if (count > options.maxDocs) throw new SyncError('too-many-docs', `this user may see ${count} documents, more than the limit of ${options.maxDocs}`, undefined, count);
+    }
     const held = await loadDenied(local);
     const refused: Denied[] = [];
     const outcome: { still?: Map<string, string>; removed: ReadonlySet<string>; failed: boolean } = { removed: new Set(), failed: true };
     try {
-      const result = await cycleSteps(list, held, refused, outcome, pullOptions);
+      const result = await cycleSteps(pullStep(cursor, first, pullOptions), held, refused, outcome);
       outcome.failed = false;
       return result;
     } finally {
@@ -236,8 +330,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   }
 
   async function cycleSteps(
-    list: Awaited<ReturnType<typeof pullList>>, held: readonly DeniedDoc[], refused: Denied[],
-    outcome: { still?: Map<string, string>; removed: ReadonlySet<string> }, pullOptions: Parameters<typeof pull>[4],
+    pullNow: (pushedSome: boolean) => Promise<PullResult>, held: readonly DeniedDoc[], refused: Denied[],
+    outcome: { still?: Map<string, string>; removed: ReadonlySet<string> },
   ): Promise<{ push: PushResult; pull: PullResult; pending: boolean }> {
     // `covered`: every local change up to it is on the server, refused (and held), or never pushed.
     const startSeq = (await local.info()).update_seq;
@@ -245,18 +339,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     let covered = pushed.lastSeq ?? startSeq;
     const retried = await retryRefused(held, new Set(refused.map((d) => d.id)));
     outcome.still = retried.still;
-    const server = target.db as { revsDiff: ServerRevsDiff };
     // What the push wrote can change what the user may see (a deleted person takes their reports
-    // along): the list taken before it would keep those on the device, so it is taken again.
-    const current = pushed.written + retried.written > 0 ? await pullList(remote, pullOptions) : list;
-    const pulled = await pull(local, remote, (revs) => server.revsDiff(revs), current, pullOptions, {
-      progress: (done, total) => events.emit('progress', { phase: 'pull', done, total }),
-      removed: (id, reason, how) => events.emit('removed', { id, reason, how }),
-      conflict: (id, revs) => events.emit('conflict', { id, revs }),
-      quarantined: (entry) => events.emit('quarantined', entry),
-      warning: (message) => events.emit('warning', message),
-    });
-    lastSeq = pulled.lastSeq;
+    // along): a list taken before it would keep those on the device, so it is taken again (the feed
+    // read after the push has those changes anyway).
+    const pulled = await pullNow(pushed.written + retried.written > 0);
     outcome.removed = new Set(pulled.removedIds);
     let pending = pulled.skipped > 0 || retried.written > 0;
     let pushedTotal: PushResult = { ...pushed, written: pushed.written + retried.written };
@@ -298,7 +384,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     events.emit('storage', { persisted });
   }
 
-  async function sync(signal?: AbortSignal): Promise<SyncResult> {
+  async function sync(signal?: AbortSignal, forceList = false): Promise<SyncResult> {
     setState('syncing');
     await askPersistentStorage();
     try {
@@ -306,7 +392,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       let sum: { push: PushResult; pull: PullResult } | undefined;
       for (;;) {
         cycles += 1;
-        const result = await cycle(signal);
+        const result = await cycle(signal, forceList && cycles === 1);
         sum = sum ? addCycles(sum, result) : result;
         if (result.pull.unwritten.length > 0) throw unwrittenError(result.pull.unwritten);
         if (!result.pending || cycles >= 3) {
@@ -370,6 +456,44 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     }
   }
 
+  /**
+   * One long poll on the user's feed from the stored cursor (on a gateway without a feed, on
+   * `_fieldsync/changes`): true when there is something to pull, or the cursor needs the sync's repair.
+   */
+  async function serverChanged(signal: AbortSignal): Promise<boolean> {
+    const waitMs = options.liveWaitMs ?? 25_000;
+    const cursor = await loadCursor(local, feed);
+    if (cursor === undefined) return (await remote.waitForChange(lastSeq, waitMs, signal)).changed;
+    let page;
+    try {
+      page = await remote.feed(cursor, { limit: 1, waitMs }, signal);
+    } catch (err) {
+      if (toSyncError(err).status === 400) return true;
+      throw err;
+    }
+    if (page.results.length > 0 || page.fieldsync_verify === true) return true;
+    // Nothing of this user's up to there: the next wait starts after it.
+    if (page.last_seq !== cursor && !signal.aborted) await saveCursor(local, feed, page.last_seq);
+    return false;
+  }
+
+  /** Compares digests; on a mismatch repairs by a list-and-diff sync and compares again. */
+  async function verify(): Promise<VerifyResult> {
+    const digests = async (): Promise<{ server: RevisionDigest; device: RevisionDigest }> => {
+      const serverDigest = await remote.digest();
+      return { server: serverDigest, device: await deviceDigest(local, serverRevsDiff, await loadDenied(local), await loadRemovalState(local)) };
+    };
+    try {
+      const before = await digests();
+      if (before.server.digest === before.device.digest) return { equal: true, ...before };
+      const repaired = await sync(undefined, true);
+      const after = await digests();
+      return { equal: false, ...before, repair: { sync: repaired, equal: after.server.digest === after.device.digest } };
+    } catch (err) {
+      throw toSyncError(err);
+    }
+  }
+
   async function waitForWork(signal: AbortSignal, since: number | string): Promise<void> {
     // A stop asked while the sync ran would never fire its listener: the wait would last until a change.
     if (signal.aborted) return;
@@ -380,8 +504,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     const localWrite = new Promise<void>((resolve) => { feed.on('change', () => resolve()); });
     const serverChange = (async () => {
       for (;;) {
-        const answer = await remote.waitForChange(lastSeq, options.liveWaitMs ?? 25_000, inner.signal);
-        if (answer.changed) return;
+        if (await serverChanged(inner.signal)) return;
       }
     })();
     try {
@@ -390,7 +513,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       feed.cancel();
       inner.abort();
       signal.removeEventListener('abort', stop);
-      serverChange.catch(() => undefined);
+      // Settled before the next sync starts, so the two never write the cursor at once.
+      await serverChange.catch(() => undefined);
     }
   }
 
@@ -398,6 +522,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     get state() { return state; },
     on: (event, listener) => events.on(event, listener),
     sync: () => sync(),
+    verify,
     start() {
       if (live) return;
       const controller = new AbortController();

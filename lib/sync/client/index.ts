@@ -1,6 +1,6 @@
 /** The client side of sync: runs in browsers, webviews and Node over any PouchDB. */
 export { createSyncClient } from './client.js';
-export type { SyncClient, SyncClientOptions, SyncEvents, SyncResult, SyncState } from './client.js';
+export type { SyncClient, SyncClientOptions, SyncEvents, SyncResult, SyncState, VerifyResult } from './client.js';
 export { SyncError, toSyncError } from './errors.js';
 export type { SyncErrorKind } from './errors.js';
 export type { LocalDatabase, LocalDoc, LocalReplication } from './local.js';

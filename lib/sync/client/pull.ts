@@ -7,12 +7,12 @@
  */
 import { batches } from '../protocol.js';
 import type { IdRev, IdsResponse } from '../protocol.js';
-import { addToQuarantine } from './held.js';
+import { askedRev, removeGone } from './gone.js';
 import type { QuarantinedDoc } from './held.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { LocalDatabase, LocalDoc } from './local.js';
 import type { Remote } from './remote.js';
-import { applyServerDocs, isRemovalTombstone, liveLeaves, loadRemovalState, removeLocally, saveRemovalState } from './removal.js';
+import { applyServerDocs, isRemovalTombstone, loadRemovalState, saveRemovalState } from './removal.js';
 import type { RemovalState, Touched, Unwritten } from './removal.js';
 
 /** What the pull reports as it goes. */
@@ -29,13 +29,15 @@ export type ServerRevsDiff = (revs: Record<string, string[]>) => Promise<Record<
 
 /** What one pull did. */
 export interface PullResult {
-  /** Documents the user may have, by the server's list. */
+  /** How the pull learnt what to fetch: the whole list (first sync, recovery) or the changes feed. */
+  readonly via: 'list' | 'feed';
+  /** Documents the user may have, by the server's list; entries read from the feed for a feed pull. */
   readonly listed: number;
   readonly downloaded: number;
   readonly removed: number;
   /** Revisions the server would not send (they changed or became invisible meanwhile). */
   readonly skipped: number;
-  /** The server's update sequence when the list was made. */
+  /** The server's update sequence when the list was made; the feed cursor reached for a feed pull. */
   readonly lastSeq: string;
   /** Every local revision the pull wrote, by id (empty string for a purge). */
   readonly touched: ReadonlyMap<string, ReadonlySet<string>>;
@@ -83,7 +85,8 @@ async function deletedHere(local: LocalDatabase, ids: readonly string[]): Promis
   return deleted;
 }
 
-async function writeBatch(
+/** Writes one downloaded batch and reports the conflicts it gave documents the device held (`before`). */
+export async function writeBatch(
   local: LocalDatabase, docs: readonly LocalDoc[], state: RemovalState, touched: Touched, events: PullEvents,
   before: ReadonlySet<string>, tombstones: ReadonlyMap<string, string>,
 ): Promise<Unwritten[]> {
@@ -135,57 +138,6 @@ async function plan(local: LocalDatabase, list: IdsResponse, present: ReadonlySe
   return { wanted, tombstones };
 }
 
-/** Live local revisions of these documents that the server lacks, with their bodies. */
-async function unknownToServer(
-  local: LocalDatabase, serverRevsDiff: ServerRevsDiff, rows: ReadonlyArray<{ id: string; reason: 'deleted' | 'not-visible' }>, state: RemovalState,
-): Promise<QuarantinedDoc[]> {
-  const leaves: Record<string, string[]> = {};
-  for (const row of rows) {
-    // A re-grant stand-in is the server's own content, not the user's work.
-    const mine = (await liveLeaves(local, row.id)).filter((rev) => rev !== state.restored[row.id]?.local);
-    if (mine.length > 0) leaves[row.id] = mine;
-  }
-  if (Object.keys(leaves).length === 0) return [];
-  const diff = await serverRevsDiff(leaves);
-  const entries: QuarantinedDoc[] = [];
-  for (const row of rows) {
-    for (const rev of diff[row.id]?.missing ?? []) {
-      entries.push({ id: row.id, rev, reason: row.reason, doc: await local.get(row.id, { rev, attachments: true }) });
-    }
-  }
-  return entries;
-}
-
-/**
- * For each held revision, the newest revision of its history that the server has: a document edited
- * here since it was last synced is asked about by the revision the server knows, so a revoke still
- * finds it (and its edit goes to the quarantine). A history the server has none of (never pushed, or
- * a server restored from an older backup) is asked about as it is, and the gateway answers `unknown`.
- */
-async function knownToServer(local: LocalDatabase, serverRevsDiff: ServerRevsDiff, held: readonly IdRev[]): Promise<IdRev[]> {
-  const out: IdRev[] = [];
-  for (const part of batches(held, 1_000)) {
-    const asked = part.filter((p) => p.rev !== '');
-    const diff = asked.length > 0 ? await serverRevsDiff(Object.fromEntries(asked.map((p) => [p.id, [p.rev]]))) : {};
-    const edited = part.filter((p) => p.rev !== '' && (diff[p.id]?.missing ?? []).includes(p.rev));
-    const histories = new Map<string, string[]>();
-    for (const p of edited) {
-      const doc = await local.get(p.id, { rev: p.rev, revs: true });
-      const revisions = doc['_revisions'] as { start?: number; ids?: string[] } | undefined;
-      const start = revisions?.start ?? 0;
-      histories.set(p.id, (revisions?.ids ?? []).map((hash, i) => `${start - i}-${hash}`));
-    }
-    const older = histories.size > 0 ? await serverRevsDiff(Object.fromEntries(histories)) : {};
-    for (const p of part) {
-      const history = histories.get(p.id);
-      if (!history) { out.push(p); continue; }
-      const missing = new Set(older[p.id]?.missing ?? []);
-      out.push({ id: p.id, rev: history.find((rev) => !missing.has(rev)) ?? p.rev });
-    }
-  }
-  return out;
-}
-
 /**
  * Runs one pull from a list fetched with {@link pullList}. Throws a {@link SyncError}; what was written
  * before a failure stays written. `serverRevsDiff` tells which local revisions the server lacks, so
@@ -227,29 +179,11 @@ export async function pull(
   const listed = new Set(list.rows.map((row) => row.id));
   // The gateway speaks only of revisions the device holds: a re-grant stand-in stands for the server's.
   const held = [...present].filter((id) => !listed.has(id))
-    .map((id) => ({ id, rev: state.restored[id]?.local === localRev.get(id) ? state.restored[id]?.server ?? '' : localRev.get(id) ?? '' }));
-  const candidates = await knownToServer(local, serverRevsDiff, held);
-  const removedIds: string[] = [];
-  const unknownIds: string[] = [];
-  let quarantined = 0;
-  for (const part of batches(candidates, 1_000)) {
-    const gone = await remote.gone(part, options.signal);
-    unknownIds.push(...gone.unknown);
-    // Keep what the server never had before removing anything.
-    const kept = await unknownToServer(local, serverRevsDiff, gone.rows, state);
-    await addToQuarantine(local, kept);
-    quarantined += kept.length;
-    for (const entry of kept) events.quarantined(entry);
-    for (const row of gone.rows) {
-      const how = await removeLocally(local, row.id, state, touched);
-      if (how === 'absent') continue;
-      removedIds.push(row.id);
-      events.removed(row.id, row.reason, how);
-    }
-  }
+    .map((id) => ({ id, rev: askedRev(state, id, localRev.get(id) ?? '') }));
+  const { removedIds, unknownIds, quarantined } = await removeGone(local, remote, serverRevsDiff, held, state, touched, events, options.signal);
   await saveRemovalState(local, state);
   return {
-    listed: list.rows.length, downloaded: done - skipped - unwritten.length, removed: removedIds.length, skipped, lastSeq: list.last_seq, touched,
+    via: 'list', listed: list.rows.length, downloaded: done - skipped - unwritten.length, removed: removedIds.length, skipped, lastSeq: list.last_seq, touched,
     unknownOnServer: unknownIds.length, unknownIds, removedIds, quarantined, unwritten,
   };
 }

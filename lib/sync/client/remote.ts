@@ -1,6 +1,7 @@
 /** Requests from the client to the gateway: one place that adds credentials and types failures. */
 import { ENDPOINTS } from '../protocol.js';
-import type { ChangesResponse, GoneResponse, IdRev, IdsResponse } from '../protocol.js';
+import type { RevisionDigest } from '../digest.js';
+import type { ChangesResponse, FeedResponse, GoneResponse, IdRev, IdsResponse } from '../protocol.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { LocalDoc } from './local.js';
 
@@ -68,6 +69,13 @@ export interface Remote {
   gone(held: readonly IdRev[], signal?: AbortSignal): Promise<GoneResponse>;
   bulkGet(wanted: readonly IdRev[], signal?: AbortSignal): Promise<{ docs: LocalDoc[]; failed: Array<{ id: string; reason: string }> }>;
   waitForChange(since: string, timeoutMs: number, signal?: AbortSignal): Promise<ChangesResponse>;
+  /**
+   * One page of the user's `_changes` feed after `since` (a cursor or `now`), every leaf and the
+   * removals included; with `waitMs`, a long poll that waits that long for a first entry.
+   */
+  feed(since: string, page: { readonly limit: number; readonly waitMs?: number }, signal?: AbortSignal): Promise<FeedResponse>;
+  /** The digest of every `{id, rev}` the user may have. */
+  digest(signal?: AbortSignal): Promise<RevisionDigest>;
 }
 
 /** Creates the client's view of the gateway. */
@@ -134,5 +142,14 @@ export function remote(options: RemoteOptions): Remote {
         { method: 'GET', ...(signal ? { signal } : {}) },
         timeoutMs + changesMarginMs(requestMs),
       ),
+    feed(since, page, signal) {
+      const wait = page.waitMs === undefined ? '' : `&feed=longpoll&timeout=${page.waitMs}`;
+      return call<FeedResponse>(
+        `${ENDPOINTS.feed}?since=${encodeURIComponent(since)}&style=all_docs&removals=true&limit=${page.limit}${wait}`,
+        { method: 'GET', ...(signal ? { signal } : {}) },
+        page.waitMs === undefined ? requestMs : page.waitMs + changesMarginMs(requestMs),
+      );
+    },
+    digest: (signal) => call<RevisionDigest>(ENDPOINTS.digest, { method: 'GET', ...(signal ? { signal } : {}) }),
   };
 }

@@ -22,6 +22,8 @@ export interface BoundedCache<V> {
   /** Sets `key` (as the newest entry), dropping what expired by `now` and the oldest beyond the bounds. */
   set(key: string, value: V, now: number): void;
   delete(key: string): void;
+  /** Every key and value held (expired ones included), oldest first. */
+  entries(): IterableIterator<[string, V]>;
   readonly size: number;
   /** Total weight of the entries held. */
   readonly weight: number;
@@ -57,6 +59,9 @@ export function boundedCache<V>(bounds: CacheBounds<V>): BoundedCache<V> {
       for (let first = oldest(); first && (entries.size > bounds.maxEntries || weight > (bounds.maxWeight ?? Infinity)); first = oldest()) drop(first[0]);
     },
     delete: drop,
+    *entries() {
+      for (const [key, entry] of [...entries]) yield [key, entry.value];
+    },
     get size() { return entries.size; },
     get weight() { return weight; },
   };

@@ -17,6 +17,11 @@ export interface UserAccess {
 export interface ContextCache {
   /** The user's access; `fresh` recomputes it (and refreshes the cache). */
   of(scope: RequestScope, fresh: boolean): Promise<UserAccess>;
+  /**
+   * Drops the cached contexts of `db` whose readable keys (or the user's own settings id) meet `keys`: a
+   * change filed under them may alter those users' access. Contexts being computed meanwhile are not kept.
+   */
+  invalidate(db: string, keys: ReadonlySet<string>): void;
 }
 
 /** The key a user's cached state is filed under: database, name and roles. */
@@ -33,18 +38,37 @@ export function visible(scope: RequestScope, readable: ReadonlySet<string>, doc:
 /** Users whose context is kept at once; beyond, the oldest are dropped (and recomputed when asked). */
 export const MAX_CACHED_CONTEXTS = 1_000;
 
+/** Invalidations remembered for contexts being computed; one computed across more is not kept. */
+const MAX_RECENT_INVALIDATIONS = 1_000;
+
 /** A context cache over `couch`, entries kept `ttlMs`. */
 export function contextCache(couch: GatewayCouch, ttlMs: number, now: () => number): ContextCache {
-  const cache = boundedCache<UserAccess>({ ttlMs, maxEntries: MAX_CACHED_CONTEXTS });
+  const cache = boundedCache<UserAccess & { readonly settingsId: string }>({ ttlMs, maxEntries: MAX_CACHED_CONTEXTS });
+  // Recent invalidations, numbered, so a context computed meanwhile is kept only when none concerns it.
+  let generation = 0;
+  const recent: Array<{ readonly generation: number; readonly db: string; readonly keys: ReadonlySet<string> }> = [];
+  const concerns = (db: string, keys: ReadonlySet<string>, entry: { readable: ReadonlySet<string>; settingsId: string }): boolean =>
+    keys.has(entry.settingsId) || [...keys].some((k) => entry.readable.has(k));
   return {
     async of(scope, fresh) {
       const key = userKey(scope);
       const cached = fresh ? undefined : cache.get(key, now());
       if (cached) return cached;
+      const started = generation;
       const context = await scope.served.rules.context(scope.user, couch.query(scope.db));
-      const entry = { context, readable: new Set(scope.served.rules.readableKeys(context)) };
-      cache.set(key, entry, now());
+      const entry = { context, readable: new Set(scope.served.rules.readableKeys(context)), settingsId: `org.couchdb.user:${scope.user.name}` };
+      const missed = (recent[0]?.generation ?? generation + 1) > started + 1 && generation > started;
+      if (!missed && !recent.some((r) => r.generation > started && r.db === scope.db && concerns(r.db, r.keys, entry))) cache.set(key, entry, now());
       return entry;
+    },
+    invalidate(db, keys) {
+      generation += 1;
+      recent.push({ generation, db, keys });
+      if (recent.length > MAX_RECENT_INVALIDATIONS) recent.splice(0, recent.length - MAX_RECENT_INVALIDATIONS);
+      const prefix = `${db}\u0000`;
+      for (const [key, entry] of cache.entries()) {
+        if (key.startsWith(prefix) && concerns(db, keys, entry)) cache.delete(key);
+      }
     },
   };
 }

@@ -30,6 +30,8 @@ export interface GatewayCouch {
    * parsing (nano always parses, so this one uses fetch).
    */
   raw(db: string, path: string, body: unknown): Promise<Response>;
+  /** A GET on a database path that `signal` can abort (the change index's long waits), answered as parsed JSON. */
+  abortable(db: string, path: string, qs: Record<string, string>, signal: AbortSignal): Promise<unknown>;
   /** Installs or updates a design doc when its content differs. */
   ensureDesignDoc(db: string, doc: AnyDoc): Promise<void>;
 }
@@ -94,6 +96,14 @@ export function gatewayCouch(url: string, admin: { username: string; password: s
       headers: { authorization: adminAuthorization, 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(body),
     }),
+    async abortable(db, path, qs, signal) {
+      const response = await fetch(`${base}/${encodeURIComponent(db)}/${path}?${new URLSearchParams(qs).toString()}`, {
+        headers: { authorization: adminAuthorization, accept: 'application/json' }, signal,
+      });
+      const body = (await response.json()) as { error?: string; reason?: string };
+      if (!response.ok) throw Object.assign(new Error(body.reason ?? `CouchDB answered ${response.status}`), { statusCode: response.status, ...body });
+      return body;
+    },
     async session(headers) {
       const forwarded: Record<string, string> = { accept: 'application/json' };
       if (headers.authorization) forwarded['authorization'] = headers.authorization;

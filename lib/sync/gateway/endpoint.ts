@@ -1,5 +1,7 @@
 /** What every endpoint module receives: the request's scope, the HTTP pair and the gateway's shared parts. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccessKeyStore } from './access-keys.js';
+import type { ChangeIndexes } from './change-indexes.js';
 import type { GatewayCouch } from './couch.js';
 import type { ContextCache } from './contexts.js';
 import type { ListedRevisions } from './listed.js';
@@ -22,6 +24,10 @@ export interface GatewayParts {
   readonly contexts: ContextCache;
   readonly listed: ListedRevisions;
   readonly waits: WaitSlots;
+  /** The change index of each database, for the feed. */
+  readonly indexes: ChangeIndexes;
+  /** The feed's signing keys and access digests, stored in CouchDB. */
+  readonly store: AccessKeyStore;
 }
 
 /** One endpoint: answers the request or throws a `GatewayError`. */

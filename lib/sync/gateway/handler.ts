@@ -6,6 +6,8 @@
  * logs each request; each endpoint lives in its own module.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { accessKeyStore } from './access-keys.js';
+import { changeIndexes } from './change-indexes.js';
 import { contextCache } from './contexts.js';
 import { gatewayCouch } from './couch.js';
 import type { GatewayParts } from './endpoint.js';
@@ -26,15 +28,18 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
   const now = options.now ?? Date.now;
   const designIds = new Map(Object.entries(options.databases).map(([db, served]) => [db, served.rules.designDocId]));
   const couch = gatewayCouch(options.couchUrl, options.admin, designIds);
+  const contexts = contextCache(couch, options.contextTtlMs ?? 5_000, now);
   const parts: GatewayParts = {
     couch,
     limits: {
       warnDocs: options.warnDocs ?? 10_000, maxDocs: options.maxDocs, bodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024,
       waitMs: options.maxWaitMs ?? 25_000, waitsPerUser: options.maxWaitsPerUser ?? 4,
     },
-    contexts: contextCache(couch, options.contextTtlMs ?? 5_000, now),
+    contexts,
     listed: listedRevisions(options.listTtlMs ?? 2 * 60_000, now),
     waits: waitSlots(options.maxWaitsPerUser ?? 4),
+    indexes: changeIndexes(couch, contexts, options.changeWindow),
+    store: accessKeyStore(couch),
   };
   const route = router(options.databases, sessionCache(couch, options.sessionTtlMs ?? 5_000, now), parts);
 
@@ -58,5 +63,6 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
   gateway.install = async () => {
     for (const [db, served] of Object.entries(options.databases)) await couch.ensureDesignDoc(db, served.rules.designDoc());
   };
+  gateway.close = () => parts.indexes.close();
   return gateway;
 }

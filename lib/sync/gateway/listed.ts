@@ -8,8 +8,10 @@ import type { RequestScope } from './scope.js';
 
 /** Revisions recently listed to each user. */
 export interface ListedRevisions {
-  /** Records the list (id to rev) just given to the user. */
+  /** Records the list (id to rev) just given to the user, replacing the last. */
   remember(scope: RequestScope, revs: ReadonlyMap<string, string>): void;
+  /** Adds revisions the feed just listed to the user's list (several per id: a doc's leaves). */
+  merge(scope: RequestScope, revs: ReadonlyArray<readonly [string, string]>): void;
   /** True when `rev` of `id` was in the user's last list, and that list is still young enough. */
   listed(scope: RequestScope, id: string, rev: string): boolean;
 }
@@ -19,13 +21,24 @@ export const LISTED_BOUNDS = { maxEntries: 1_000, maxWeight: 500_000 } as const;
 
 /** The listed revisions, each list kept `ttlMs`. */
 export function listedRevisions(ttlMs: number, now: () => number): ListedRevisions {
-  const lists = boundedCache<ReadonlyMap<string, string>>({ ttlMs, ...LISTED_BOUNDS, weigh: (revs) => revs.size });
+  const lists = boundedCache<ReadonlyMap<string, string | ReadonlySet<string>>>({ ttlMs, ...LISTED_BOUNDS, weigh: (revs) => revs.size });
   return {
     remember(scope, revs) {
       lists.set(userKey(scope), revs, now());
     },
+    merge(scope, revs) {
+      if (revs.length === 0) return;
+      const merged = new Map(lists.get(userKey(scope), now()) ?? []);
+      for (const [id, rev] of revs) {
+        const held = merged.get(id);
+        if (held === undefined || held === rev) merged.set(id, rev);
+        else merged.set(id, new Set([...(typeof held === 'string' ? [held] : held), rev]));
+      }
+      lists.set(userKey(scope), merged, now());
+    },
     listed(scope, id, rev) {
-      return lists.get(userKey(scope), now())?.get(id) === rev;
+      const held = lists.get(userKey(scope), now())?.get(id);
+      return held === rev || (typeof held === 'object' && held.has(rev));
     },
   };
 }

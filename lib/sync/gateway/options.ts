@@ -45,6 +45,11 @@ export interface SyncGatewayOptions {
   readonly maxWaitMs?: number;
   /** Concurrent `changes` waits one user may hold open; one more is refused with 429. Default 4. */
   readonly maxWaitsPerUser?: number;
+  /**
+   * Changes of each database the feed's index keeps in memory (default 20,000); a cursor older than them is
+   * answered by asking CouchDB, with `fieldsync_verify`.
+   */
+  readonly changeWindow?: number;
   readonly log?: (entry: GatewayLogEntry) => void;
   /** The clock, for the log's durations and the cache. Default `Date.now`. */
   readonly now?: () => number;
@@ -55,4 +60,6 @@ export interface SyncGateway {
   (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
   /** Installs each database's rules design doc (idempotent). Call once at start-up. */
   install(): Promise<void>;
+  /** Stops following the databases' changes (started by the first `_changes` request). Call when done. */
+  close(): void;
 }

@@ -7,6 +7,8 @@ import { ENDPOINTS } from '../protocol.js';
 import { bulkDocs } from './bulk-docs.js';
 import { bulkGet } from './bulk-get.js';
 import { changes } from './changes.js';
+import { changesFeed } from './changes-feed.js';
+import { digest } from './digest.js';
 import { dbInfo } from './db-info.js';
 import type { Endpoint, GatewayParts } from './endpoint.js';
 import { gone } from './gone.js';
@@ -29,6 +31,9 @@ const ROUTES: Readonly<Record<string, Endpoint>> = {
   [`GET ${ENDPOINTS.ids}`]: ids,
   [`POST ${ENDPOINTS.gone}`]: gone,
   [`GET ${ENDPOINTS.changes}`]: changes,
+  [`GET ${ENDPOINTS.feed}`]: changesFeed,
+  [`POST ${ENDPOINTS.feed}`]: changesFeed,
+  [`GET ${ENDPOINTS.digest}`]: digest,
   ['POST _bulk_get']: bulkGet,
   ['POST _bulk_docs']: (scope, req, res, parts) =>
     bulkDocs(scope, req, res, { couch: parts.couch, bodyLimit: parts.limits.bodyBytes, freshContext: async (s) => (await parts.contexts.of(s, true)).context }),

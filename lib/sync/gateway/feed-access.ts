@@ -69,15 +69,17 @@ export async function accessPhase(phase: AccessPhase): Promise<AccessAnswer> {
     if (entries.length >= phase.limit) break;
     examined += 1;
     lastId = id;
+    // Changed since the cursor: the window phase told it, judged under the keys of now.
+    if (phase.changed?.has(id)) continue;
     const keys = phase.keysOf(id) ?? filed.get(id) ?? [];
     const now = seesIn(r1, id, keys);
     const before = seesIn(r0, id, keys);
-    // Held and still visible: nothing to tell. Changed since the cursor: the window phase told it.
+    // Held and still visible: nothing to tell.
     if (now && before) continue;
     if (now) { entries.push({ id, rev: revs.get(id)!, removed: false }); continue; }
     if (!before || !phase.removals) continue;
-    if (phase.changed === undefined) { verify = true; continue; }
-    if (!phase.changed.has(id)) entries.push({ id, rev: revs.get(id)!, removed: true });
+    if (phase.changed === undefined) verify = true;
+    else entries.push({ id, rev: revs.get(id)!, removed: true });
   }
   return { entries, more: candidates.length - examined, lastId, verify };
 }

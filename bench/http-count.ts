@@ -27,7 +27,7 @@ function bodyBytes(body: unknown): number {
   if (body instanceof ArrayBuffer) return body.byteLength;
   if (ArrayBuffer.isView(body)) return body.byteLength;
   if (body instanceof Blob) return body.size;
-  return Buffer.byteLength(String(body));
+  return 0; // form data and streams: none is sent by these clients
 }
 
 /** True for a live wait: fieldsync's `_fieldsync/changes`, or a long-polling `_changes`. */

@@ -40,7 +40,7 @@ const medic = Nano(ready.couchUrl).use<Record<string, unknown>>('medic');
 async function until(db: PouchDB.Database, id: string): Promise<void> {
   const feed = db.changes({ since: 'now', live: true });
   try {
-    const arrived = new Promise<void>((resolve) => { feed.on('change', (change) => { if (change.id === id) resolve(); }); });
+    const arrived = new Promise<void>((resolve) => { void feed.on('change', (change) => { if (change.id === id) resolve(); }); });
     if ((await db.allDocs({ keys: [id] })).rows.some((row) => 'value' in row)) return;
     await arrived;
   } finally {

@@ -86,12 +86,12 @@ const narrowDevice = await device(narrow);
 
 // The stock replica: up to date with the server, with its checkpoint written.
 const stockCount = httpCount();
-const stockRemote = new PouchDB(`${server.url}/medic`, { auth: admin, fetch: countingFetch(stockCount) } as PouchDB.Configuration.RemoteDatabaseConfiguration);
+const stockRemote = new PouchDB(`${server.url}/medic`, { auth: admin, fetch: countingFetch(stockCount) });
 const stockLocal = new PouchDB('device-stock', { adapter: 'memory' });
 const since = (await stockRemote.info()).update_seq;
 // One change after `since` (a doc nobody syncs), so the replication writes its checkpoint.
 await medic.insert({ _id: 'bench-warm-up', type: 'bench' });
-await stockLocal.replicate.from(stockRemote, { since, batch_size: 500 } as PouchDB.Replication.ReplicateOptions);
+await stockLocal.replicate.from(stockRemote, { since, batch_size: 500 });
 
 interface Cost { bytes: number; requests: number; ms: number }
 async function measure(count: HttpCount, run: () => Promise<number>, expect: number, what: string): Promise<Cost> {
@@ -141,5 +141,6 @@ console.log(`fieldsync, nothing to do: ${show(nothing)} (goal < 2 kB)`);
 console.log(`time: ratio=${(f.ms / s.ms).toFixed(2)} fieldsync/PouchDB (goal <= 1.5); requests ${f.requests} vs ${s.requests}`);
 console.log(`visible-set cost: bytes ratio=${(f.bytes / n.bytes).toFixed(2)}, time ratio=${(f.ms / n.ms).toFixed(2)} ${wideDevice.visible}/${narrowDevice.visible} visible docs (goal <= 1.3)`);
 http.close();
+gateway.close();
 await server.close();
 console.log(`sync-incremental: ratio=${(f.bytes / s.bytes).toFixed(2)} fieldsync/PouchDB bytes of one new visible doc among ${wideDevice.visible} of ${docs.length} (goal <= 2)`);

@@ -96,5 +96,6 @@ const f = median(floorTimes);
 console.log(`gateway pull: ${(g / 1000).toFixed(2)} s (${Math.round(list.count / (g / 1000))} docs/s); rounds ${gatewayTimes.map((t) => (t / 1000).toFixed(2)).join(', ')}`);
 console.log(`floor (unfiltered PouchDB replicate of the same docs): ${(f / 1000).toFixed(2)} s (${Math.round(list.count / (f / 1000))} docs/s); rounds ${floorTimes.map((t) => (t / 1000).toFixed(2)).join(', ')}`);
 http.close();
+gateway.close();
 await server.close();
 console.log(`sync: ratio=${(g / f).toFixed(2)} gateway/floor initial pull of ${list.count} of ${data.medic.length} docs (goal <= 1.5)`);

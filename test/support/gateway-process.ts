@@ -20,7 +20,7 @@ const gateway = createSyncGateway({
   admin: config.admin,
   databases: Object.fromEntries(config.dbs.map((db) => [db, gatewayDatabase(chtAccessRules())])),
 });
-process.once('disconnect', () => process.exit(0));
+process.once('disconnect', () => { gateway.close(); process.exit(0); });
 await gateway.install();
 const server = createServer((req, res) => gateway(req, res));
 server.listen(0, '127.0.0.1', () => {

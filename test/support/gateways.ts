@@ -118,8 +118,8 @@ export async function roundRobinProxy(origins: readonly string[]): Promise<Round
   }
 
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const chunks: Uint8Array[] = [];
+    req.on('data', (chunk: Uint8Array) => chunks.push(chunk));
     req.once('end', () => {
       const entry: ProxiedRequest = { backend: next % backends.length, method: req.method ?? 'GET', path: req.url ?? '/', status: 0 };
       next += 1;

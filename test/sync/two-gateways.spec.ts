@@ -8,7 +8,7 @@ import { createSyncGateway, gatewayDatabase } from '../../lib/sync/gateway/index
 import { lineageIds } from '../../lib/validate/consistency.js';
 import { roundRobinProxy, startGatewayProcess, stopGatewayProcesses } from '../support/gateways.js';
 import type { GatewayProcess, RoundRobinProxy } from '../support/gateways.js';
-import { memoryPouch } from '../support/pouch.js';
+import { memoryPouch, PouchDB } from '../support/pouch.js';
 import { testCouch } from '../support/server.js';
 import { expectedIds, localIds } from './expected.js';
 import { moveUser, report } from './safety.js';
@@ -21,7 +21,7 @@ type Db = PouchDB.Database<Record<string, unknown>>;
 async function until(db: Db, id: string): Promise<void> {
   const feed = db.changes({ since: 'now', live: true });
   try {
-    const arrived = new Promise<void>((resolve) => { feed.on('change', (change) => { if (change.id === id) resolve(); }); });
+    const arrived = new Promise<void>((resolve) => { void feed.on('change', (change) => { if (change.id === id) resolve(); }); });
     if ((await db.allDocs({ keys: [id] })).rows.some((row) => 'value' in row && !row.value.deleted)) return;
     await arrived;
   } finally {
@@ -157,7 +157,7 @@ describe('two gateway processes over one database, behind a round-robin proxy', 
   it('pulls what a user just gained when the list comes from one gateway and the documents from the other', async () => {
     const me = world.user('chw11');
     const elsewhere = world.user('chw12').facilityId;
-    const [lister, getter] = gateways.map((g) => g!.origin);
+    const [lister, getter] = gateways.map((g) => g.origin);
     // Documents from the second gateway, everything else from the first: the second judges with
     // the context it computed for the first sync, the first lists with the new one.
     const routed: typeof fetch = (input, init) => {
@@ -189,13 +189,45 @@ describe('two gateway processes over one database, behind a round-robin proxy', 
       const fromServer = report(me, `${fromPhone._id}-server`);
       await phone.local.put(fromPhone);
       await world.admin.insert(fromServer);
-      added.push(fromPhone as SeedDoc, fromServer as SeedDoc);
+      added.push(fromPhone, fromServer);
       await Promise.all([phone, tablet, supervisor].flatMap((d) => [until(d.local, fromPhone._id), until(d.local, fromServer._id)]));
     } finally {
       await Promise.all([phone, tablet, supervisor].map((d) => d.client.stop()));
     }
     for (const d of [phone, tablet]) assert.deepEqual(await held(d.local), expected(me));
     assert.deepEqual(await held(supervisor.local), expected(world.user('supervisor1')));
+  });
+
+  it('answers a feed cursor one gateway gave on the other, with exactly the changes after it', async () => {
+    const me = world.user('chw11');
+    const other = world.user('chw12');
+    const headers = { authorization: `Basic ${btoa(`${me.name}:${me.password}`)}`, accept: 'application/json' };
+    const feed = (origin: string, query: string): Promise<Response> => fetch(`${origin}/${encodeURIComponent(world.db)}/_changes?${query}`, { headers });
+    const [first, second] = gateways.map((g) => g.origin);
+    const start = (await (await feed(first!, 'since=now')).json()) as { last_seq: string };
+    const mine = report(me, `two-gw-cursor-${Date.now()}`);
+    const theirs = report(other, `${mine._id}-theirs`);
+    await world.admin.insert(mine);
+    await world.admin.insert(theirs);
+    added.push(mine, theirs);
+    const answer = await feed(second!, `since=${encodeURIComponent(start.last_seq)}`);
+    assert.equal(answer.status, 200);
+    const body = (await answer.json()) as { results: Array<{ id: string }>; last_seq: string };
+    assert.deepEqual(body.results.map((r) => r.id), [mine._id], 'the other gateway answers the cursor with my change only');
+    const next = (await (await feed(first!, `since=${encodeURIComponent(body.last_seq)}`)).json()) as { results: unknown[] };
+    assert.deepEqual(next.results, [], 'and its cursor back on the first gateway has nothing more');
+  });
+
+  // Pending until the gateway serves GET <doc>/<attachment>: stock PouchDB fetches each attachment
+  // stub that way and aborts on the 404 (the forms carry attachments).
+  it.skip('lets a stock PouchDB replicate exactly the user\'s docs through both gateways', async () => {
+    const me = world.user('chw12');
+    const local = memoryPouch<Record<string, unknown>>();
+    const remote = new PouchDB(url(), { auth: { username: me.name, password: me.password } });
+    const from = proxy.log.length;
+    await local.replicate.from(remote, { batch_size: 20 });
+    assert.deepEqual(await held(local), expected(me));
+    assert.deepEqual(backendsSince(from), new Set([0, 1]));
   });
 
   it('finishes a sync exactly through the other gateway when one is killed mid-pull, and takes a restarted one back', async () => {

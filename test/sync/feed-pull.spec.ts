@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { feedPull } from '../../lib/sync/client/feed-pull.js';
-import { loadCursor, saveCursor } from '../../lib/sync/client/feed-cursor.js';
+import { loadCursor, loadInflight, markInflight, saveCursor } from '../../lib/sync/client/feed-cursor.js';
 import type { LocalDatabase, LocalDoc } from '../../lib/sync/client/local.js';
 import type { PullEvents } from '../../lib/sync/client/pull.js';
 import type { Remote } from '../../lib/sync/client/remote.js';
@@ -16,8 +16,10 @@ import { memoryPouch } from '../support/pouch.js';
 const KEY = 'http://gateway/db\u0000u';
 
 /** A gateway that answers scripted feed pages by `since`, serves `docs` by id and rev, and says `goneIds` are gone. */
-function scripted(pages: Record<string, FeedResponse | 400>, docs: readonly LocalDoc[], goneIds: Record<string, 'deleted' | 'not-visible'> = {}) {
-  const asked: { since: string[]; bulkGet: IdRev[][]; gone: IdRev[][] } = { since: [], bulkGet: [], gone: [] };
+function scripted(
+  pages: Record<string, FeedResponse | 400>, docs: readonly LocalDoc[], goneIds: Record<string, 'deleted' | 'not-visible'> = {}, visibleNow: readonly LocalDoc[] = [],
+) {
+  const asked: { since: string[]; bulkGet: IdRev[][]; gone: IdRev[][]; about: string[][] } = { since: [], bulkGet: [], gone: [], about: [] };
   let failBulkGet: number | undefined;
   const remote: Remote = {
     url: 'http://gateway/db',
@@ -25,6 +27,11 @@ function scripted(pages: Record<string, FeedResponse | 400>, docs: readonly Loca
     ids: () => Promise.reject(new Error('the feed pull never lists')),
     waitForChange: () => Promise.reject(new Error('unused')),
     digest: () => Promise.reject(new Error('unused')),
+    feedOf(ids, since) {
+      asked.about.push([...ids]);
+      const results = since !== '0' ? [] : visibleNow.filter((d) => ids.includes(d._id)).map((d) => entry('v1', d._id, d._rev ?? ''));
+      return Promise.resolve({ results, last_seq: 'v1', pending: 0 });
+    },
     feed(since) {
       asked.since.push(since);
       const page = pages[since];
@@ -59,7 +66,9 @@ function recorder() {
 const doc = (id: string, rev: string, extra: Record<string, unknown> = {}): LocalDoc => ({
   _id: id, _rev: rev, _revisions: { start: Number.parseInt(rev, 10), ids: [rev.split('-')[1] ?? ''] }, ...extra,
 });
-const entry = (seq: string, id: string, ...revs: string[]) => ({ seq, id, changes: revs.map((rev) => ({ rev })) });
+function entry(seq: string, id: string, ...revs: string[]): { seq: string; id: string; changes: Array<{ rev: string }> } {
+  return { seq, id, changes: revs.map((rev) => ({ rev })) };
+}
 const serverHasAll = (): Promise<Record<string, { missing?: string[] }>> => Promise.resolve({});
 
 describe('the feed pull (scripted gateway)', () => {
@@ -143,5 +152,22 @@ describe('the feed pull (scripted gateway)', () => {
     assert.deepEqual([verify.kind, verify.kind === 'recover' ? verify.reason : ''], ['recover', 'verify']);
     assert.deepEqual((await local.allDocs({})).rows.map((r) => r.id), ['a'], 'the flagged page is not applied');
     assert.equal(await loadCursor(local, KEY), 'c1');
+  });
+
+  it('after a page cut short, asks the server about exactly its documents first, so one removed there comes back when visible again', async () => {
+    const local = memoryPouch() as unknown as LocalDatabase;
+    await local.bulkDocs([doc('a', '1-a'), doc('b', '1-b'), doc('c', '1-c')], { new_edits: false });
+    // What a sync cut short mid-page leaves: the page's ids in flight, one of them already removed.
+    await saveCursor(local, KEY, 'c0');
+    await markInflight(local, KEY, ['a', 'b']);
+    await local.put({ _id: 'a', _rev: '1-a', _deleted: true, purged: true });
+    // Access moved back meanwhile: read again, the page no longer names them.
+    const { remote, asked } = scripted({}, [doc('a', '1-a')], {}, [doc('a', '1-a'), doc('b', '1-b')]);
+    const outcome = await feedPull(local, remote, serverHasAll, { cursor: 'c0', key: KEY }, { batchSize: 10 }, recorder().events);
+    assert.equal(outcome.kind, 'done');
+    assert.deepEqual([...new Set(asked.about.flat())].sort(), ['a', 'b']);
+    assert.deepEqual((await local.allDocs({})).rows.map((r) => r.id), ['a', 'b', 'c'], 'the removed document is back');
+    assert.deepEqual(await loadInflight(local, KEY), [], 'and nothing is in flight any more');
+    assert.equal(await loadCursor(local, KEY), 'c0');
   });
 });

@@ -11,7 +11,7 @@
 import { batches } from '../protocol.js';
 import type { FeedEntry, FeedResponse, IdRev } from '../protocol.js';
 import { SyncError } from './errors.js';
-import { saveCursor } from './feed-cursor.js';
+import { loadInflight, markInflight, saveCursor } from './feed-cursor.js';
 import { askedRev, removeGone } from './gone.js';
 import type { LocalDatabase, LocalDoc } from './local.js';
 import { writeBatch } from './pull.js';
@@ -128,10 +128,25 @@ async function readPage(remote: Remote, cursor: string, options: PullOptions): P
   }
 }
 
+/** What the server says now of each of these documents: its visible leaves, or a removal when it is not visible. */
+async function currentState(remote: Remote, ids: readonly string[], options: PullOptions): Promise<FeedEntry[]> {
+  const visible = new Map<string, FeedEntry>();
+  for (const part of batches(ids, 1_000)) {
+    let since = '0';
+    for (;;) {
+      const page = await remote.feedOf(part, since, options.batchSize, options.signal);
+      for (const entry of page.results) if (!entry.removed && !entry.deleted) visible.set(entry.id, entry);
+      if (page.results.length === 0) break;
+      since = page.last_seq;
+    }
+  }
+  return ids.map((id) => visible.get(id) ?? { seq: '', id, changes: [], removed: true });
+}
+
 /**
  * Pulls what changed for this user after `cursor`, storing the cursor under `key` after each page's
  * documents are written. Throws a {@link SyncError}; a page the device could not store is left
- * unconfirmed, so it is read again next time.
+ * unconfirmed, so it is read again next time, and its documents are asked about first.
  */
 export async function feedPull(
   local: LocalDatabase, remote: Remote, serverRevsDiff: ServerRevsDiff, start: { readonly cursor: string; readonly key: string },
@@ -141,6 +156,36 @@ export async function feedPull(
   const touched: Touched = new Map();
   const totals: Totals = { listed: 0, done: 0, skipped: 0, quarantined: 0, removedIds: [], unknownIds: [], unwritten: [] };
   let cursor = start.cursor;
+
+  /** Downloads what the entries name and the device lacks, then removes what they say left; false when some were not stored. */
+  const apply = async (entries: readonly FeedEntry[], pending: number): Promise<boolean> => {
+    const plan = await planPage(local, latestById(entries), state);
+    let left = plan.wanted.length;
+    events.progress(totals.done, totals.done + left + pending);
+    for (const part of batches(plan.wanted, options.batchSize)) {
+      const { docs, failed } = await remote.bulkGet(part, options.signal);
+      totals.skipped += failed.length;
+      const toWrite = forTombstones(docs, plan.tombstones);
+      if (toWrite.length > 0) totals.unwritten.push(...await writeBatch(local, toWrite, state, touched, events, plan.present, plan.tombstones));
+      totals.done += part.length;
+      left -= part.length;
+      events.progress(totals.done, totals.done + left + pending);
+    }
+    if (totals.unwritten.length > 0) return false;
+    const gone = await removeGone(local, remote, serverRevsDiff, plan.held, state, touched, events, options.signal);
+    totals.removedIds.push(...gone.removedIds);
+    totals.unknownIds.push(...gone.unknownIds);
+    totals.quarantined += gone.quarantined;
+    await saveRemovalState(local, state);
+    return true;
+  };
+
+  // A page cut short: what the server says of its documents now, whatever the page would say if read again.
+  const inflight = await loadInflight(local, start.key);
+  if (inflight.length > 0) {
+    if (!await apply(await currentState(remote, inflight, options), 0)) return { kind: 'done', result: resultOf(totals, cursor, touched) };
+    await saveCursor(local, start.key, cursor);
+  }
   for (;;) {
     const page = await readPage(remote, cursor, options);
     if (page === 'refused' || page.fieldsync_verify) {
@@ -153,25 +198,8 @@ export async function feedPull(
       break;
     }
     totals.listed += page.results.length;
-    const plan = await planPage(local, latestById(page.results), state);
-    const pending = Math.max(0, page.pending ?? 0);
-    let left = plan.wanted.length;
-    events.progress(totals.done, totals.done + left + pending);
-    for (const part of batches(plan.wanted, options.batchSize)) {
-      const { docs, failed } = await remote.bulkGet(part, options.signal);
-      totals.skipped += failed.length;
-      const toWrite = forTombstones(docs, plan.tombstones);
-      if (toWrite.length > 0) totals.unwritten.push(...await writeBatch(local, toWrite, state, touched, events, plan.present, plan.tombstones));
-      totals.done += part.length;
-      left -= part.length;
-      events.progress(totals.done, totals.done + left + pending);
-    }
-    if (totals.unwritten.length > 0) break;
-    const gone = await removeGone(local, remote, serverRevsDiff, plan.held, state, touched, events, options.signal);
-    totals.removedIds.push(...gone.removedIds);
-    totals.unknownIds.push(...gone.unknownIds);
-    totals.quarantined += gone.quarantined;
-    await saveRemovalState(local, state);
+    await markInflight(local, start.key, page.results.map((entry) => entry.id));
+    if (!await apply(page.results, Math.max(0, page.pending ?? 0))) break;
     // Every document of the page is written (or removed): only now may a resumed sync start after it.
     await saveCursor(local, start.key, page.last_seq);
     cursor = page.last_seq;

@@ -74,6 +74,8 @@ export interface Remote {
    * removals included; with `waitMs`, a long poll that waits that long for a first entry.
    */
   feed(since: string, page: { readonly limit: number; readonly waitMs?: number }, signal?: AbortSignal): Promise<FeedResponse>;
+  /** One page of the feed restricted to these documents (`filter=_doc_ids`; never wider than the user's view). */
+  feedOf(ids: readonly string[], since: string, limit: number, signal?: AbortSignal): Promise<FeedResponse>;
   /** The digest of every `{id, rev}` the user may have. */
   digest(signal?: AbortSignal): Promise<RevisionDigest>;
 }
@@ -150,6 +152,10 @@ export function remote(options: RemoteOptions): Remote {
         page.waitMs === undefined ? requestMs : page.waitMs + changesMarginMs(requestMs),
       );
     },
+    feedOf: (ids, since, limit, signal) => call<FeedResponse>(
+      `${ENDPOINTS.feed}?filter=_doc_ids&since=${encodeURIComponent(since)}&style=all_docs&removals=true&limit=${limit}`,
+      { method: 'POST', body: JSON.stringify({ doc_ids: ids }), ...(signal ? { signal } : {}) },
+    ),
     digest: (signal) => call<RevisionDigest>(ENDPOINTS.digest, { method: 'GET', ...(signal ? { signal } : {}) }),
   };
 }

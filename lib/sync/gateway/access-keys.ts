@@ -31,6 +31,8 @@ export interface AccessKeyStore {
   keysOf(db: string, digest: string): Promise<ReadonlySet<string> | undefined>;
   /** Stores the keys of their digest (once; a digest already stored is left as it is). */
   remember(db: string, keys: ReadonlySet<string>): Promise<string>;
+  /** Forgets the signing key held in memory for `db` (the database was created again): it is read again. */
+  forget(db: string): void;
 }
 
 function isMissing(err: unknown): boolean {
@@ -64,6 +66,7 @@ export function accessKeyStore(couch: GatewayCouch): AccessKeyStore {
     }
   };
   return {
+    forget: (db) => { signing.delete(db); },
     signingKey(db) {
       let key = signing.get(db);
       if (!key) {

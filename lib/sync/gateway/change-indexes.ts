@@ -13,6 +13,8 @@ export interface ChangeIndexes {
   running(db: string): ChangeIndex | undefined;
   /** Stops every index; later requests of the feed fail. */
   close(): void;
+  /** Stops and drops the index of `db` (the database was created again): the next feed request starts a new one. */
+  forget(db: string): void;
 }
 
 /** Indexes over `couch` whose changes invalidate the cached contexts they concern. */
@@ -33,6 +35,10 @@ export function changeIndexes(couch: GatewayCouch, contexts: ContextCache, windo
       return index;
     },
     running: (db) => indexes.get(db),
+    forget(db) {
+      indexes.get(db)?.close();
+      indexes.delete(db);
+    },
     close() {
       closed = true;
       for (const index of indexes.values()) index.close();

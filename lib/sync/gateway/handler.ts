@@ -61,7 +61,12 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
   }) as SyncGateway;
 
   gateway.install = async () => {
-    for (const [db, served] of Object.entries(options.databases)) await couch.ensureDesignDoc(db, served.rules.designDoc());
+    for (const [db, served] of Object.entries(options.databases)) {
+      // A database created again (a restore) shares nothing with the old one: no key, no index, no cursor.
+      parts.indexes.forget(db);
+      parts.store.forget(db);
+      await couch.ensureDesignDoc(db, served.rules.designDoc());
+    }
   };
   gateway.close = () => parts.indexes.close();
   return gateway;

@@ -58,7 +58,11 @@ export interface SyncGatewayOptions {
 /** The gateway: a connect-style handler, plus setup. */
 export interface SyncGateway {
   (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
-  /** Installs each database's rules design doc (idempotent). Call once at start-up. */
+  /**
+   * Installs each database's rules design doc (idempotent). Call once at start-up, and again after a
+   * database was created again (a restore): the feed then forgets its signing key and index of it, so
+   * cursors of the old database are refused and clients list and diff.
+   */
   install(): Promise<void>;
   /** Stops following the databases' changes (started by the first `_changes` request). Call when done. */
   close(): void;

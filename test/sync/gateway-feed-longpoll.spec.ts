@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { chtAccessRules } from '../../lib/cht/rules.js';
+import { changeIndex } from '../../lib/sync/gateway/change-index.js';
+import { gatewayCouch } from '../../lib/sync/gateway/couch.js';
+import type { FeedResponse } from '../../lib/sync/protocol.js';
+import { attackWorld } from '../security/gateway-attacker.js';
+import type { AttackWorld } from '../security/gateway-attacker.js';
+import { feed, who } from './feed.js';
+
+/** A promise with whether it settled yet. */
+function watched<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => boolean } {
+  let done = false;
+  void promise.then(() => { done = true; }, () => { done = true; });
+  return { promise, settled: () => done };
+}
+
+describe('gateway _changes longpoll: only the users a change concerns are woken', function () {
+  this.timeout(60_000);
+  let w: AttackWorld;
+  before(async () => { w = await attackWorld({ maxWaitMs: 20_000 }); });
+  after(async () => { await w.stop(); });
+
+  const patientOf = (name: string, other: string): string => w.world.data.medic.find((d) => d.type === 'person'
+    && w.visibleTo(name).has(d._id) && !w.visibleTo(other).has(d._id))!._id;
+
+  it('answers A\'s longpoll with a write visible to A, while B\'s stays open and then times out empty', async () => {
+    const a = who(w, 'chw11');
+    const b = who(w, 'chw12');
+    const sinceA = (await feed(w, a, 'since=now')).last_seq;
+    const sinceB = (await feed(w, b, 'since=now')).last_seq;
+    const waitB = watched(w.request(b, 'GET', `_changes?feed=longpoll&timeout=4000&since=${encodeURIComponent(sinceB)}`));
+    const waitA = watched(w.request(a, 'GET', `_changes?feed=longpoll&timeout=15000&since=${encodeURIComponent(sinceA)}`));
+    const id = patientOf('chw11', 'chw12');
+    const stored = await w.world.admin.get(id);
+    const written = await w.world.admin.insert({ ...stored, name: 'Woken' });
+    const answerA = await waitA.promise;
+    assert.equal(answerA.status, 200, answerA.text);
+    assert.deepEqual((answerA.json as FeedResponse).results.map((e) => [e.id, e.changes[0]?.rev]), [[id, written.rev]]);
+    assert.equal(waitB.settled(), false, 'B is still waiting when A has its answer');
+    const answerB = await waitB.promise;
+    assert.equal(answerB.status, 200, answerB.text);
+    const bodyB = answerB.json as FeedResponse;
+    assert.deepEqual(bodyB.results, []);
+    assert.equal(typeof bodyB.last_seq, 'string');
+  });
+
+  it('writes heartbeat newlines while it waits, then the answer', async () => {
+    const me = who(w, 'chw11');
+    const since = (await feed(w, me, 'since=now')).last_seq;
+    const answer = await w.request(me, 'GET', `_changes?feed=longpoll&heartbeat=100&timeout=1000&since=${encodeURIComponent(since)}`);
+    assert.equal(answer.status, 200);
+    assert.match(answer.text, /^\n+\{/);
+    assert.deepEqual((JSON.parse(answer.text) as FeedResponse).results, []);
+  });
+
+  it('refuses a user\'s fifth concurrent longpoll with 429', async () => {
+    const me = who(w, 'chw12');
+    const since = (await feed(w, me, 'since=now')).last_seq;
+    const controllers = Array.from({ length: 5 }, () => new AbortController());
+    const waits = controllers.map((c) => w.request(me, 'GET', `_changes?feed=longpoll&timeout=15000&since=${encodeURIComponent(since)}`, { signal: c.signal }).catch(() => undefined));
+    const first = await Promise.race(waits);
+    assert.equal(first?.status, 429, first?.text);
+    for (const c of controllers) c.abort();
+    await Promise.all(waits);
+  });
+});
+
+describe('change index: a change wakes exactly the waiters whose keys it meets', function () {
+  this.timeout(60_000);
+  let w: AttackWorld;
+  before(async () => { w = await attackWorld(); });
+  after(async () => { await w.stop(); });
+
+  it('wakes the waiter holding the changed document\'s key, the one under its facility, and not another', async () => {
+    const couch = gatewayCouch(w.world.couch.url, w.world.couch.admin, new Map());
+    const index = changeIndex({ couch, db: w.world.db, rules: chtAccessRules() });
+    try {
+      await index.ready();
+      const docs = w.world.data.medic;
+      const chw11 = w.world.user('chw11');
+      const chw12 = w.world.user('chw12');
+      const woken: string[] = [];
+      let resolveA: () => void = () => undefined;
+      const wokeA = new Promise<void>((resolve) => { resolveA = resolve; });
+      const household = docs.find((d) => d.type === 'clinic' && (d['parent'] as { _id: string })._id === chw11.facilityId)!;
+      index.wait(new Set([household._id]), () => { woken.push('holder'); resolveA(); });
+      index.wait(new Set([chw11.facilityId]), () => woken.push('facility'));
+      index.wait(new Set([chw12.facilityId, 'org.couchdb.user:nobody']), () => woken.push('other'));
+      const stored = await w.world.admin.get(household._id);
+      await w.world.admin.insert({ ...stored, name: 'Renamed household' });
+      await wokeA;
+      // The index tells every waiter about a change in one pass: by now the others were judged.
+      assert.deepEqual(woken.sort(), ['facility', 'holder']);
+    } finally {
+      index.close();
+    }
+  });
+});

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { DigestResponse, IdsResponse } from '../../lib/sync/protocol.js';
 import { attackWorld } from '../security/gateway-attacker.js';
 import type { AttackWorld } from '../security/gateway-attacker.js';
 import { feed, listedIds, sorted, walk, who } from './feed.js';
@@ -44,5 +46,16 @@ describe('gateway _changes: a per-user feed of exactly what the user may see', f
       const rest = await feed(w, me, `since=${encodeURIComponent(whole.results[at]!.seq)}`);
       assert.deepEqual(rest.results.map((e) => e.id), whole.results.slice(at + 1).map((e) => e.id));
     }
+  });
+
+  it('answers _fieldsync/digest as sha256 over the sorted "id rev" lines of exactly the pull list', async () => {
+    const me = who(w, 'chw11');
+    const list = (await w.request(me, 'GET', '_fieldsync/ids')).json as IdsResponse;
+    const answer = await w.request(me, 'GET', '_fieldsync/digest');
+    assert.equal(answer.status, 200, answer.text);
+    const expected = createHash('sha256').update(list.rows.map((r) => `${r.id} ${r.rev}\n`).join('')).digest('hex');
+    assert.deepEqual(answer.json as DigestResponse, { digest: expected, count: list.rows.length });
+    const other = (await w.request(who(w, 'chw12'), 'GET', '_fieldsync/digest')).json as DigestResponse;
+    assert.notEqual(other.digest, expected);
   });
 });

@@ -47,6 +47,8 @@ export function changeWindow(start: string, capacity: number): ChangeWindow {
     if (items.length <= capacity) return;
     // Drop a tenth at once, so eviction costs O(1) per item on average.
     const drop = Math.max(1, Math.floor(capacity / 10));
+    // The old start and the dropped items are positions no more (unless a later item has the same sequence).
+    if (positions.get(startSeq) === first - 1) positions.delete(startSeq);
     for (const gone of items.slice(0, drop)) if ((positions.get(gone.seq) ?? Infinity) < first + drop) positions.delete(gone.seq);
     startSeq = items[drop - 1]!.seq;
     items = items.slice(drop);
@@ -55,7 +57,7 @@ export function changeWindow(start: string, capacity: number): ChangeWindow {
   };
   const indexOf = (seq: string): number | undefined => {
     const at = positions.get(seq);
-    return at === undefined ? undefined : at - first + 1;
+    return at === undefined || at < first - 1 ? undefined : at - first + 1;
   };
   return {
     push: (change) => add({ seq: change.seq, change }),

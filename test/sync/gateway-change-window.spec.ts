@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { changeWindow } from '../../lib/sync/gateway/change-window.js';
+import type { WindowChange } from '../../lib/sync/gateway/change-window.js';
+import { judgeWindow } from '../../lib/sync/gateway/feed.js';
+
+const change = (seq: string, id: string, before: string[], after: string[], deleted = false): WindowChange =>
+  ({ seq, id, revs: [`${seq}-r`], winner: `${seq}-r`, deleted, before, after });
+
+describe('change window: positions and eviction', () => {
+  it('answers the changes after its start, any entry or a mark, and nothing for an unknown sequence', () => {
+    const window = changeWindow('s0', 100);
+    window.push(change('s1', 'a', [], ['k']));
+    window.mark('m1');
+    window.push(change('s2', 'b', [], ['k']));
+    assert.deepEqual(window.after('s0')?.map((c) => c.id), ['a', 'b']);
+    assert.deepEqual(window.after('s1')?.map((c) => c.id), ['b']);
+    assert.deepEqual(window.after('m1')?.map((c) => c.id), ['b']);
+    assert.deepEqual(window.after('s2'), []);
+    assert.equal(window.after('s9'), undefined);
+    assert.equal(window.end, 's2');
+  });
+
+  it('forgets the oldest entries beyond its capacity, and answers from its new start only', () => {
+    const window = changeWindow('s0', 10);
+    for (let i = 1; i <= 11; i++) window.push(change(`s${i}`, `d${i}`, [], ['k']));
+    assert.ok(window.size <= 10);
+    assert.equal(window.after('s0'), undefined);
+    const start = ['s1', 's2'].find((s) => window.after(s) !== undefined)!;
+    assert.deepEqual(window.after(start)?.at(-1)?.id, 'd11');
+  });
+});
+
+describe('feed window phase: who is told what', () => {
+  const r0 = new Set(['mine']);
+  it('tells a visible change, a deletion of a held doc, a removal of a held doc, and nothing else', () => {
+    const judged = judgeWindow([
+      change('1', 'seen', ['mine'], ['mine']),
+      change('2', 'deleted', ['mine'], ['mine'], true),
+      change('3', 'moved-away', ['mine'], ['theirs']),
+      change('4', 'never', ['theirs'], ['other']),
+      change('5', 'new-elsewhere', [], ['theirs']),
+    ], { r0, r1: r0 });
+    assert.deepEqual(judged.map((j) => [j.change.id, j.how]), [['seen', 'change'], ['deleted', 'deleted'], ['moved-away', 'removed']]);
+  });
+
+  it('judges a document by its keys before its first change after the cursor and after its last', () => {
+    const judged = judgeWindow([change('1', 'x', ['mine'], ['theirs']), change('2', 'x', ['theirs'], ['other'])], { r0, r1: r0 });
+    assert.deepEqual(judged.map((j) => [j.change.seq, j.how]), [['2', 'removed']]);
+  });
+
+  it('removes a document of a gained key only when it was listed (up to the cursor\'s id)', () => {
+    const r1 = new Set(['mine', 'gained']);
+    const changes = [change('1', 'b', ['gained'], ['theirs'])];
+    assert.deepEqual(judgeWindow(changes, { r0, r1 }).map((j) => j.how), []);
+    assert.deepEqual(judgeWindow(changes, { r0, r1, listedUpTo: 'a' }).map((j) => j.how), []);
+    assert.deepEqual(judgeWindow(changes, { r0, r1, listedUpTo: 'c' }).map((j) => j.how), ['removed']);
+  });
+});

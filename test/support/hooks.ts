@@ -1,4 +1,5 @@
 import { killRunningClis } from '../cli/run.js';
+import { stopGatewayProcesses } from './gateways.js';
 import { stopTestCouch } from './server.js';
 
 /** Root hooks for the whole mocha run. */
@@ -7,6 +8,7 @@ export const mochaHooks = {
     killRunningClis();
   },
   async afterAll(): Promise<void> {
+    await stopGatewayProcesses();
     await stopTestCouch();
   },
 };

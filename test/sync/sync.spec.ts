@@ -78,4 +78,22 @@ describe('sync through the gateway', function () {
     const { client } = clientFor(world, { ...user, password: 'wrong' });
     await assert.rejects(client.sync(), (err: Error & { kind?: string }) => err.kind === 'unauthorized');
   });
+
+  it('stops live sync when asked as its pull ends, without waiting for a server change', async () => {
+    const user = world.user('chw12');
+    const { client } = clientFor(world, user);
+    let asked = false;
+    const stopping = new Promise<void>((resolve) => {
+      // Asked after the last batch, when nothing of the cycle looks at the abort any more.
+      client.on('progress', ({ done, total }) => {
+        if (done !== total || asked) return;
+        asked = true;
+        resolve(client.stop());
+      });
+    });
+    client.start();
+    // A bound for a hang (stopping takes milliseconds), not a race: the server never changes here.
+    const stopped = await Promise.race([stopping.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000).unref())]);
+    assert.ok(stopped, 'stop() resolved within 10 s, though the server did not change');
+  });
 });

@@ -434,6 +434,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   /** Waits `ms` before a retry, or less when the device writes meanwhile: its write is retried at once. */
   async function backOff(ms: number, since: number | string | undefined, signal: AbortSignal): Promise<void> {
+    // A stop asked before this wait began would never fire its listener.
+    if (signal.aborted) return;
     const wake = new AbortController();
     const stop = (): void => wake.abort();
     signal.addEventListener('abort', stop, { once: true });
@@ -493,6 +495,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   }
 
   async function waitForWork(signal: AbortSignal, since: number | string): Promise<void> {
+    // A stop asked while the sync ran would never fire its listener: the wait would last until a change.
+    if (signal.aborted) return;
     const inner = new AbortController();
     const stop = (): void => inner.abort();
     signal.addEventListener('abort', stop, { once: true });

@@ -87,7 +87,6 @@ export const bulkGet: Endpoint = async (scope, req, res, { couch, contexts, list
   }
   // Checkpoints are never documents: another user's must not be readable by id.
   const asked = docs.filter((w) => !w.id.startsWith('_local/'));
-  const { readable } = await contexts.of(scope, false);
   const options = optionsOf(query, FILTERED_OPTIONS);
   const answer = asked.length === 0 ? { results: [] } : (await couch.request(scope.db, 'POST', '_bulk_get', options, { docs: asked })) as {
     results: Array<{ id: string; docs: Array<{ ok?: AnyDoc }> }>;
@@ -96,6 +95,11 @@ export const bulkGet: Endpoint = async (scope, req, res, { couch, contexts, list
   const regroup = (got: { results: Array<{ id: string; docs: Array<{ ok?: AnyDoc }> }> }): Map<string, AnyDoc[]> =>
     groupBy(got.results.flatMap((result) => result.docs.flatMap((entry) => (entry.ok && entry.ok._id === result.id ? [entry.ok] : []))), (doc) => doc._id);
   const returned = regroup(answer);
+  // A cached context may be older than the list the user was just given (by another gateway, behind
+  // a load balancer): it may say yes for contextTtlMs, but a no is asked again of a fresh one.
+  let { readable } = await contexts.of(scope, false);
+  const refusesAny = [...returned.values()].some((found) => found.some((doc) => !visible(scope, readable, doc) && !isBareTombstone(doc)));
+  if (refusesAny) readable = (await contexts.of(scope, true)).readable;
   const shownOf = new Map<string, Map<string, AnyDoc>>();
   for (const [id, requests] of groupBy(docs, (w) => w.id)) {
     const revs = new Set(requests.flatMap((w) => (w.rev ? [w.rev] : [])));

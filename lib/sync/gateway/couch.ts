@@ -44,9 +44,21 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** JSON with every object's keys sorted: servers return a stored doc's fields in their own order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
 function sameDesign(a: AnyDoc, b: AnyDoc): boolean {
   const strip = ({ _rev: _ignored, ...rest }: AnyDoc): unknown => rest;
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+  return canonical(strip(a)) === canonical(strip(b));
+}
+
+function isConflict(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { statusCode?: unknown }).statusCode === 409;
 }
 
 /**
@@ -129,9 +141,18 @@ export function gatewayCouch(url: string, admin: { username: string; password: s
     allDocs,
     request,
     async ensureDesignDoc(db, doc) {
-      const [current] = await allDocs(db, [doc._id], true);
-      if (current?.doc && !current.deleted && sameDesign(current.doc, doc)) return;
-      await request(db, 'PUT', doc._id, undefined, { ...doc, ...(current?.rev ? { _rev: current.rev } : {}) });
+      // Gateways starting together race to write it: a conflict means another wrote it first, so
+      // look again (a few times, each write moving the doc on) instead of failing the start-up.
+      for (let attempt = 1; ; attempt += 1) {
+        const [current] = await allDocs(db, [doc._id], true);
+        if (current?.doc && !current.deleted && sameDesign(current.doc, doc)) return;
+        try {
+          await request(db, 'PUT', doc._id, undefined, { ...doc, ...(current?.rev ? { _rev: current.rev } : {}) });
+          return;
+        } catch (err) {
+          if (!isConflict(err) || attempt >= 5) throw err;
+        }
+      }
     },
   };
 }

@@ -93,6 +93,8 @@ describe('CHT replication keys', () => {
       const withRev = { ...doc, _rev: '1-a' };
       assert.deepEqual(runMap(viewSource, withRev).map(([key]) => key), [...chtReplicationKeys(withRev)], doc._id);
       for (const [, value] of runMap(viewSource, withRev)) assert.equal(value, '1-a');
+      // A document with conflicting leaves carries them, so the pull list can offer them.
+      for (const [, value] of runMap(viewSource, { ...withRev, _conflicts: ['1-b'] })) assert.deepEqual(value, { rev: '1-a', conflicts: ['1-b'] });
     };
     for (const doc of data.medic) check(doc);
     fc.assert(fc.property(generatedDoc, (doc) => check(doc as AnyDoc)), { seed: 14, numRuns: 500 });

@@ -1,25 +1,62 @@
-/** `GET _fieldsync/ids`: every `{id, rev}` the user may have, sorted by id, with the count and `last_seq`. */
-import type { IdRev, IdsResponse } from '../protocol.js';
+/** `GET _fieldsync/ids`: every `{id, rev, conflicts?}` the user may have, sorted by id, with the count and `last_seq`. */
+import { batches } from '../protocol.js';
+import type { ListedDoc, IdsResponse } from '../protocol.js';
+import type { AnyDoc } from '../rules.js';
+import { readListedValue } from '../view-value.js';
+import { visible } from './contexts.js';
 import type { Endpoint } from './endpoint.js';
 import { GatewayError, sendJson } from './http.js';
+import type { GatewayCouch } from './couch.js';
+import type { RequestScope } from './scope.js';
+
+/**
+ * The conflicting leaves the user may see, by id: the view files a document by its winner, so each
+ * leaf (another version, maybe about someone else) is read and checked on its own. Conflicts are rare.
+ */
+async function visibleConflicts(
+  scope: RequestScope, couch: GatewayCouch, readable: ReadonlySet<string>, wanted: ReadonlyMap<string, readonly string[]>,
+): Promise<Map<string, string[]>> {
+  const shown = new Map<string, string[]>();
+  if (wanted.size === 0) return shown;
+  const docs = [...wanted].flatMap(([id, revs]) => revs.map((rev) => ({ id, rev })));
+  const results: Array<{ id: string; docs: Array<{ ok?: AnyDoc }> }> = [];
+  for (const part of batches(docs, 500)) {
+    results.push(...((await couch.request(scope.db, 'POST', '_bulk_get', undefined, { docs: part })) as { results: typeof results }).results);
+  }
+  for (const result of results) {
+    for (const { ok } of result.docs) {
+      if (!ok?._rev || ok._deleted || ok._id !== result.id || !visible(scope, readable, ok)) continue;
+      shown.set(ok._id, [...new Set([...(shown.get(ok._id) ?? []), ok._rev])]);
+    }
+  }
+  return shown;
+}
 
 /** Answers the pull list, and remembers it so `_bulk_get` of exactly those revisions can be streamed. */
 export const ids: Endpoint = async (scope, _req, res, { couch, contexts, listed, limits }) => {
   const { readable } = await contexts.of(scope, true);
   const info = (await couch.request(scope.db, 'GET', '')) as { update_seq: unknown };
   const rows = await couch.query(scope.db).viewByKeys('replication_keys', [...readable]);
-  const seen = new Map<string, IdRev>();
+  const seen = new Map<string, ListedDoc>();
+  const conflicted = new Map<string, readonly string[]>();
   let tasks = 0;
   for (const row of rows) {
-    if (seen.has(row.id) || typeof row.value !== 'string') continue;
-    seen.set(row.id, { id: row.id, rev: row.value });
+    const value = readListedValue(row.value);
+    if (seen.has(row.id) || !value) continue;
+    seen.set(row.id, { id: row.id, rev: value.rev });
+    if (value.conflicts.length > 0) conflicted.set(row.id, value.conflicts);
     if (row.id.startsWith('task~')) tasks += 1;
+  }
+  for (const [id, conflicts] of await visibleConflicts(scope, couch, readable, conflicted)) {
+    const row = seen.get(id);
+    if (row) seen.set(id, { ...row, conflicts });
   }
   for (const row of await couch.allDocs(scope.db, scope.served.clientDesignDocs, false)) {
     if (row.rev && !row.deleted) seen.set(row.id, { id: row.id, rev: row.rev });
   }
   const count = seen.size - tasks;
   scope.log.docs = seen.size;
+  // Only winners may be streamed unread; a conflicting leaf is fetched on the checked path.
   listed.remember(scope, new Map([...seen.values()].map((r) => [r.id, r.rev])));
   if (limits.maxDocs !== undefined && count > limits.maxDocs) {
     throw new GatewayError(403, 'too_many_docs', `${scope.user.name} may see ${count} documents, more than the limit of ${limits.maxDocs}`, { count, limit: limits.maxDocs });

@@ -9,6 +9,7 @@ import { USER_ID_PREFIX } from '../codecs/ids.js';
 import { PRIVATE_KEY_PREFIX } from './keys.js';
 import type { PublicDocs } from './keys.js';
 import type { AnyDoc } from '../sync/rules.js';
+import { LISTED_VALUE } from '../sync/view-value.js';
 import { VDU_PREAMBLE } from '../sync/vdu.js';
 
 /** Id of the design doc holding the CHT sync views and validation. */
@@ -70,20 +71,21 @@ function replicationKeysMap(publicDocs: PublicDocs): string {
   var publicTypes = ${JSON.stringify(publicDocs.types)};
   var publicIds = ${JSON.stringify(publicDocs.ids)};
 ${VIEW_HELPERS}
+${LISTED_VALUE}
   if (doc._id.indexOf('_design/') === 0) return;
-  if (doc._id.indexOf('${USER_ID_PREFIX}') === 0) { if (doc.type === 'user-settings') emit(doc._id, doc._rev); return; }
+  if (doc._id.indexOf('${USER_ID_PREFIX}') === 0) { if (doc.type === 'user-settings') emit(doc._id, listed); return; }
   if (publicIds.indexOf(doc._id) !== -1 || (typeof doc.type === 'string' && publicTypes.indexOf(doc.type) !== -1)) {
-    emit('_all', doc._rev); return;
+    emit('_all', listed); return;
   }
-  if (contactTypes.indexOf(doc.type) !== -1) { emit(doc._id, doc._rev); return; }
+  if (contactTypes.indexOf(doc.type) !== -1) { emit(doc._id, listed); return; }
   if (doc.type === 'data_record') {
-    if (isPrivate()) { emit('${PRIVATE_KEY_PREFIX}' + doc._id, doc._rev); return; }
+    if (isPrivate()) { emit('${PRIVATE_KEY_PREFIX}' + doc._id, listed); return; }
     var keys = reportKeys();
-    for (var k = 0; k < keys.length; k++) emit(keys[k], doc._rev);
+    for (var k = 0; k < keys.length; k++) emit(keys[k], listed);
     return;
   }
-  if (doc.type === 'task' && typeof doc.user === 'string') { emit(doc.user, doc._rev); return; }
-  if (doc.type === 'target' && typeof doc.owner === 'string') { emit(doc.owner, doc._rev); return; }
+  if (doc.type === 'task' && typeof doc.user === 'string') { emit(doc.user, listed); return; }
+  if (doc.type === 'target' && typeof doc.owner === 'string') { emit(doc.owner, listed); return; }
 }`;
 }
 

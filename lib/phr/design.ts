@@ -5,6 +5,7 @@
  * `phrReplicationKeys` and runs the validation in-process and on the server.
  */
 import type { AnyDoc } from '../sync/rules.js';
+import { LISTED_VALUE } from '../sync/view-value.js';
 import { VDU_PREAMBLE } from '../sync/vdu.js';
 import type { PhrCatalogue } from './catalogue.js';
 
@@ -25,12 +26,13 @@ export function phrDesignDoc(catalogue: PhrCatalogue): AnyDoc {
       replication_keys: {
         map: `function (doc) {
   var table = ${table};
+${LISTED_VALUE}
   if (doc._id.indexOf('_design/') === 0) return;
   var c = table[doc.type];
   if (!c || c.policy === 'server-only') return;
-  if (c.policy === 'catalogue') { emit('phr:catalogue', doc._rev); return; }
+  if (c.policy === 'catalogue') { emit('phr:catalogue', listed); return; }
   var owner = doc[c.owner];
-  if (typeof owner === 'string' && owner !== '') emit('phr:owner:' + owner, doc._rev);
+  if (typeof owner === 'string' && owner !== '') emit('phr:owner:' + owner, listed);
 }`,
       },
     },

@@ -7,7 +7,7 @@
 
 /** Path segments of the fieldsync endpoints, under `<mount>/<db>/`. */
 export const ENDPOINTS = {
-  /** `GET`: every `{id, rev}` the user may have, sorted by id. */
+  /** `GET`: every `{id, rev, conflicts?}` the user may have, sorted by id. */
   ids: '_fieldsync/ids',
   /**
    * `POST {docs: [{id, rev}]}`: of these revisions the device holds, which the server has but the user
@@ -35,9 +35,15 @@ export interface IdRev {
   readonly rev: string;
 }
 
+/** One document of the pull list: its winning revision, and its other live leaves when it has a conflict. */
+export interface ListedDoc extends IdRev {
+  /** Conflicting live leaf revisions the user may see (absent when there are none). */
+  readonly conflicts?: readonly string[];
+}
+
 /** Answer of the ids endpoint. */
 export interface IdsResponse {
-  readonly rows: readonly IdRev[];
+  readonly rows: readonly ListedDoc[];
   /** Number of docs the user may see, without tasks (what the warning is about). */
   readonly count: number;
   /** Set when `count` exceeds the gateway's warning threshold. */

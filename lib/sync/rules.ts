@@ -55,9 +55,10 @@ export interface AccessRules<Context, Facts = unknown> {
   /** Design doc id holding the views and the validate_doc_update, e.g. `_design/fieldsync`. */
   readonly designDocId: string;
   /**
-   * The design doc to install: a `replication_keys` view (emit(key, null) per key of a doc, plus any
-   * views the rules' `context` queries) and a `validate_doc_update` enforcing what can be checked
-   * from the document and userCtx alone.
+   * The design doc to install: a `replication_keys` view (one row per key of a doc, its value the
+   * doc's `_rev`, or `{rev, conflicts}` with its `_conflicts` when it has any: `LISTED_VALUE` in
+   * `view-value.ts`; plus any views the rules' `context` queries) and a `validate_doc_update`
+   * enforcing what can be checked from the document and userCtx alone.
    */
   designDoc(): AnyDoc;
   /** Pure: the keys a document is filed under (the view runs the same logic). Empty: nobody syncs it. */

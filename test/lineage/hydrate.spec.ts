@@ -58,7 +58,7 @@ for (const [name, makeSource] of SOURCES) {
       assert.deepEqual(links.chw.parent, stored('nurse')['parent'], 'the linked doc itself, not its lineage');
     });
 
-    it('makes the same number of requests for 1 document as for 60, within 2 x depth + 3', async () => {
+    it('makes the same number of requests for 1 document as for 60, at most 4', async () => {
       const people = Array.from({ length: 50 }, (_, i) => ({ _id: `p${i}`, type: 'person', name: `P${i}`, patient_id: `2${i}`, parent: stored('kid')['parent'] }));
       const reports = Array.from({ length: 10 }, (_, i) => ({ _id: `rep${i}`, type: 'data_record', form: 'v', contact: { _id: `p${i}`, parent: stored('kid')['parent'] }, fields: { patient_id: `2${i + 10}` } }));
       const all = [...STORED, ...people, ...reports] as StoredDoc[];
@@ -67,9 +67,30 @@ for (const [name, makeSource] of SOURCES) {
       const many = await makeSource(all);
       const { problems } = await hydrate([...people, ...reports] as StoredDoc[], many);
       assert.deepEqual(problems, []);
-      const depth = 3;
       assert.equal(many.stats.requests, one.stats.requests, 'requests do not grow with the batch');
-      assert.ok(many.stats.requests <= 2 * depth + 3, `${many.stats.requests} requests`);
+      assert.ok(many.stats.requests <= 4, `${many.stats.requests} requests`);
+    });
+
+    it('makes at most 4 requests however deep the hierarchy: shortcodes, what the batch names, what those name, their primary contacts', async () => {
+      // Ten levels of places, each with its primary contact; reports name their patient by shortcode only.
+      const depth = 10;
+      const chain = (level: number): Json | undefined => (level < 0 ? undefined : { _id: `place${level}`, ...(level > 0 ? { parent: chain(level - 1) } : {}) });
+      const places = Array.from({ length: depth }, (_, level) => ({
+        _id: `place${level}`, type: 'contact', contact_type: `level${level}`, name: `Place ${level}`,
+        ...(level > 0 ? { parent: chain(level - 1) } : {}), contact: { _id: `boss${level}`, parent: chain(level) },
+      }));
+      const bosses = Array.from({ length: depth }, (_, level) => ({ _id: `boss${level}`, type: 'person', name: `Boss ${level}`, parent: chain(level) }));
+      const patients = Array.from({ length: 30 }, (_, i) => ({ _id: `deep${i}`, type: 'person', name: `Deep ${i}`, patient_id: `9${i}`, parent: chain(depth - 1) }));
+      const reports = patients.map((p, i) => ({ _id: `visit${i}`, type: 'data_record', form: 'v', contact: { _id: 'boss0', parent: chain(0) }, fields: { patient_id: p.patient_id } }));
+      const all = [...places, ...bosses, ...patients, ...reports] as StoredDoc[];
+      for (const batch of [reports.slice(0, 1), reports]) {
+        const source = await makeSource(all);
+        const { docs, problems } = await hydrate(batch as StoredDoc[], source);
+        assert.deepEqual(problems, []);
+        let place = (docs[0] as Json)['patient'].parent;
+        for (let level = depth - 1; level >= 0; level -= 1, place = place.parent) assert.equal(place.contact.name, `Boss ${level}`, 'every level with its primary contact');
+        assert.ok(source.stats.requests <= 4, `${source.stats.requests} requests for ${batch.length} reports`);
+      }
     });
 
     it('keeps a missing or deleted parent as an {_id} stub and reports it', async () => {

@@ -9,7 +9,7 @@ import { SyncError } from '../../lib/sync/client/index.js';
 import type { SyncResult } from '../../lib/sync/client/index.js';
 import { reopenDevice } from './devices.js';
 import type { Device, Real } from './devices.js';
-import { connectionRefused } from './faults.js';
+import { closeOnce, connectionRefused } from './faults.js';
 import type { LocalFault, NetFault } from './faults.js';
 import { checkAgreement, checkNoUnhandled, checkWritesKept, InvariantError } from './invariants.js';
 import type { Tolerated } from './invariants.js';
@@ -68,7 +68,8 @@ type Cmd = fc.AsyncCommand<Model, Real, false>;
 /** How long a sync may take before the test calls it hung (a bound, never a race: syncs here take ms). */
 const HUNG_MS = 20_000;
 
-async function settle(sync: Promise<SyncResult>): Promise<SyncResult> {
+/** The sync's result, or an {@link InvariantError} when it does not settle within the bound. */
+export async function settle(sync: Promise<SyncResult>): Promise<SyncResult> {
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new InvariantError(`a sync did not settle within ${HUNG_MS} ms`)), HUNG_MS);
@@ -127,7 +128,7 @@ async function syncDevice(model: Model, real: Real, device: Device, plan: SyncPl
       act: async () => {
         if (!('fault' in plan)) return localWrite(model, device, plan.write, plan.pick, options.deleteContacts);
         if (plan.fault === 'kill') { model.gatewayDown = true; return real.world.kill(); }
-        if (plan.fault === 'close-db') return device.app.close();
+        if (plan.fault === 'close-db') return closeOnce(device.app);
         connectionRefused();
       },
     };

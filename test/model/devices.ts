@@ -5,7 +5,7 @@
 import { createSyncClient } from '../../lib/sync/client/index.js';
 import type { Denied, SyncClient } from '../../lib/sync/client/index.js';
 import { PouchDB } from '../support/pouch.js';
-import { hookedFetch, hookedLocal } from './faults.js';
+import { closeOnce, hookedFetch, hookedLocal } from './faults.js';
 import type { HookedFetch, HookedLocal } from './faults.js';
 import type { ModelUser, ModelWorld } from './world.js';
 
@@ -53,9 +53,9 @@ export function openDevice(world: ModelWorld, user: ModelUser, index: number, ev
   return connect({ index, user, dbName, app, net: hookedFetch(), quarantined: [], denied: [] }, world, events);
 }
 
-/** The app closed its database: open it again and start a new sync client on it. */
+/** The app closed its database: once the close has finished, open it again and start a new sync client on it. */
 export async function reopenDevice(device: Device, world: ModelWorld, events: readonly string[]): Promise<void> {
-  await device.app.close().catch(() => undefined);
+  await closeOnce(device.app);
   device.app = new PouchDB<Record<string, unknown>>(device.dbName, { adapter: 'memory' });
   connect(device, world, events);
 }

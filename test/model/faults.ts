@@ -85,6 +85,19 @@ function quotaError(): Error {
   return error;
 }
 
+const closing = new WeakMap<object, Promise<void>>();
+
+/**
+ * Closes the app's database once, and gives every later caller that same close to wait for: PouchDB
+ * never opens a database reopened under the same name while its close is still under way, and a
+ * second `close()` rejects at once ("database is closed") instead of waiting for the first.
+ */
+export function closeOnce(db: { close(): Promise<void> }): Promise<void> {
+  const started = closing.get(db) ?? db.close();
+  closing.set(db, started);
+  return started;
+}
+
 /** Wraps a PouchDB database for the sync client. */
 export function hookedLocal(db: PouchDB.Database): HookedLocal {
   const raw = db as unknown as LocalDatabase & { close(): Promise<void> };
@@ -100,7 +113,7 @@ export function hookedLocal(db: PouchDB.Database): HookedLocal {
     if (fault.kind === 'quota') throw quotaError();
     if (fault.kind === 'close') {
       const inFlight = run();
-      await raw.close();
+      await closeOnce(raw);
       return inFlight;
     }
     // doc-error: a put fails outright; a bulkDocs writes all but its first document.

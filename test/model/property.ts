@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { commandArbitraries } from './commands.js';
+import { commandArbitraries, settle } from './commands.js';
 import type { ModelOptions } from './commands.js';
 import { closeDevices, openDevice } from './devices.js';
 import type { Real } from './devices.js';
@@ -35,7 +35,8 @@ async function quiesce(model: Model, real: Real, options: ModelOptions): Promise
     let pushed = 0;
     let settled = true;
     for (const device of real.devices) {
-      const result = await device.client.sync().catch((err: unknown) => {
+      const result = await settle(device.client.sync()).catch((err: unknown) => {
+        if (err instanceof InvariantError) throw err;
         throw new InvariantError(`a quiet sync of device ${device.index} (${device.user.key}) failed: ${String(err)}`);
       });
       pushed += result.push.written;
@@ -68,6 +69,7 @@ export async function runModel(options: ModelOptions, parameters: RunParameters)
         };
         current = real;
         const started = Date.now();
+        if (process.env['MODEL_TRACE']) console.log(`run: ${[...cmds].map(String).join(', ')}`);
         try {
           await fc.asyncModelRun(() => ({ model, real }), cmds);
           await quiesce(model, real, options);

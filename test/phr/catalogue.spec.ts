@@ -102,6 +102,8 @@ describe('PHR access rules', () => {
       const expected = info.policy === 'owned' ? ['phr:owner:u1'] : info.policy === 'catalogue' ? ['phr:catalogue'] : [];
       assert.deepEqual(keys, expected, info.name);
       assert.deepEqual(runMap(design.views.replication_keys.map, doc), expected.map((k) => [k, '1-a']), `view: ${info.name}`);
+      const conflicted = { ...doc, _conflicts: ['1-b'] };
+      assert.deepEqual(runMap(design.views.replication_keys.map, conflicted), expected.map((k) => [k, { rev: '1-a', conflicts: ['1-b'] }]), `view with a conflict: ${info.name}`);
     }
   });
 

@@ -19,6 +19,21 @@ function failPuts(phone: Device, fails: (doc: Record<string, unknown>) => boolea
   return () => { local.put = real; };
 }
 
+/** Counts the device's document writes by id from now on (`_local` docs aside): PouchDB's `put` is a `bulkDocs` too. */
+function countWrites(phone: Device): Map<string, number> {
+  const counts = new Map<string, number>();
+  const local = phone.local as unknown as { bulkDocs: (docs: unknown, ...rest: unknown[]) => Promise<unknown> };
+  const bulkDocs = local.bulkDocs.bind(phone.local);
+  local.bulkDocs = (docs, ...rest) => {
+    for (const doc of Array.isArray(docs) ? docs : (docs as { docs: unknown[] }).docs) {
+      const id = String((doc as { _id?: unknown })._id);
+      if (!id.startsWith('_local/')) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return bulkDocs(docs, ...rest);
+  };
+  return counts;
+}
+
 describe('revoke and re-grant never hide or lose a document', function () {
   this.timeout(60_000);
   let world: SyncWorld;
@@ -106,10 +121,12 @@ describe('revoke and re-grant never hide or lose a document', function () {
     };
     await moveUser(world, me.name, me.facilityId);
     const before = Number((await phone.local.info()).update_seq);
+    const writes = countWrites(phone);
     const back = await phone.client.sync();
     assert.ok(requested.length > 5);
     assert.equal(new Set(requested).size, requested.length, 'no document requested twice');
     assert.equal(back.pull.downloaded, requested.length);
+    for (const id of requested) assert.equal(writes.get(id), 1, `${id} written once`);
     // The move back also revokes the other area: one tombstone per document removed.
     assert.equal(Number((await phone.local.info()).update_seq) - before, requested.length + back.pull.removed, 'one local write per document');
   });

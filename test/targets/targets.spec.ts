@@ -256,6 +256,18 @@ describe('supervisor aggregates over a 3-level hierarchy', () => {
     assert.deepEqual(none[0]?.bySupervisee[0]?.value, { pass: 0, total: 0 }, 'no document: 0 of 0');
   });
 
+  it('counts, of several documents of one supervisee, the most recently updated, then the greatest id', () => {
+    const older = doc('chw1', '2026-11', [1, 4], [1, 2], 1);
+    const newer = doc('chw1', '2026-11', [2, 4], [1, 2], 2);
+    const renamed = (d: TargetDoc, id: string): TargetDoc => ({ ...d, _id: id }) as unknown as TargetDoc;
+    const visitsOf = (docs: readonly TargetDoc[]): unknown => aggregateTargets(settings, docs, ['chw1'], '2026-11' as Period)[0]?.total;
+    assert.deepEqual(visitsOf([newer, renamed(older, `${older._id}~z`)]), { pass: 2, total: 4 }, 'the most recently updated, though its id is smaller');
+    assert.deepEqual(visitsOf([renamed(older, `${older._id}~z`), newer]), { pass: 2, total: 4 }, 'in any order');
+    const twin = { ...newer, _id: `${newer._id}~z`, targets: [{ id: 'visits', value: { pass: 3, total: 4 } }] } as TargetDoc;
+    assert.deepEqual(visitsOf([twin, newer]), { pass: 3, total: 4 }, 'equally recent: the greater id');
+    assert.deepEqual(visitsOf([newer, twin]), { pass: 3, total: 4 }, 'in any order');
+  });
+
   it('does not depend on the order of the documents', () => {
     const docs = [doc('chw1', '2026-11', [3, 4], [1, 2], 1), doc('chw1', '2026-11', [4, 4], [2, 2], 2), doc('chw2', '2026-11', [5, 6], [1, 4])];
     // Same owner twice (two devices): the most recently updated one counts.

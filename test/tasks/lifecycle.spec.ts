@@ -92,6 +92,29 @@ describe('task lifecycle', () => {
     assert.deepEqual(plan([fromB, fromA], [emission('e1', 0)]), writes);
   });
 
+  it('keeps the most ready duplicate even when another is newer, then the newest, then the greatest id', () => {
+    // A document as another device wrote it: its own id, authored at `authoredOn`, in `state`.
+    const docOf = (state: 'Draft' | 'Ready', authoredOn: number, id: string): TaskDoc => {
+      const [made] = plan([], [emission('e1', state === 'Ready' ? 0 : 3)], NOW);
+      assert.ok(made);
+      return { ...made, _id: id, authoredOn, state, stateHistory: [{ state, timestamp: authoredOn }] } as TaskDoc;
+    };
+    // Which one is kept: the only one the refresh does not cancel as a duplicate.
+    const kept = (docs: readonly TaskDoc[]): string[] => {
+      const cancelled = new Set(plan(docs, [emission('e1', 0)]).filter((w) => w.stateReason === 'duplicate').map((w) => w._id));
+      assert.equal(cancelled.size, docs.length - 1, 'all but one cancelled');
+      return docs.filter((d) => !cancelled.has(d._id)).map((d) => d._id);
+    };
+    const readyOld = docOf('Ready', NOW - 2 * DAY, `task~${user}~e1~a`);
+    const draftNew = docOf('Draft', NOW - DAY, `task~${user}~e1~b`);
+    assert.deepEqual(kept([draftNew, readyOld]), [readyOld._id], 'most ready before newest');
+    const readyNew = docOf('Ready', NOW - DAY, `task~${user}~e1~c`);
+    assert.deepEqual(kept([readyNew, readyOld]), [readyNew._id], 'then newest');
+    const twin = docOf('Ready', NOW - DAY, `task~${user}~e1~d`);
+    assert.deepEqual(kept([twin, readyNew]), [twin._id], 'then the greatest id');
+    assert.deepEqual(kept([readyNew, twin]), [twin._id], 'whatever the order');
+  });
+
   it('does not hide a document authored after now (a clock ahead): it is the live task, kept and cancelled like any other', () => {
     const [future] = plan([], [emission('e1', 0)], NOW + DAY);
     assert.ok(future);

@@ -365,7 +365,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       pushedTotal = { ...pushedTotal, denied: [...pushedTotal.denied, ...late.denied], written: pushedTotal.written + late.written };
     } else if (String(afterPull) !== String(covered)) {
       // Only the pull wrote since: move the push checkpoint past its downloads instead of diffing them all.
-      covered = (await pushOnce(refused, held, { since: afterPull })).lastSeq ?? covered;
+      // A write made meanwhile goes with it, and may change what the user sees: then another cycle.
+      const moved = await pushOnce(refused, held, { since: afterPull });
+      pending ||= moved.written > 0;
+      covered = moved.lastSeq ?? covered;
+      pushedTotal = { ...pushedTotal, denied: [...pushedTotal.denied, ...moved.denied], written: pushedTotal.written + moved.written };
     }
     // A write after the last push's changes read is still to go: not up to date, and never marked synced.
     const rest = await unpushedSince(local, covered, pulled.touched, pushes);

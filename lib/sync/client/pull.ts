@@ -135,6 +135,13 @@ async function plan(local: LocalDatabase, list: IdsResponse, present: ReadonlySe
       }
     }
   }
+  // Conflicting leaves the device lacks come too, so the device whose revision won learns of the
+  // conflict as well. Not beside a deletion here (the user's own, or a removal): that one stays as it is.
+  const conflicted = list.rows.filter((row) => row.conflicts?.length && !deleted.has(row.id));
+  for (const part of batches(conflicted, 1_000)) {
+    const diff = await local.revsDiff(Object.fromEntries(part.map((row) => [row.id, [...(row.conflicts ?? [])]])));
+    for (const row of part) for (const rev of diff[row.id]?.missing ?? []) wanted.push({ id: row.id, rev });
+  }
   return { wanted, tombstones };
 }
 

@@ -11,7 +11,7 @@ import { visibleRevisions } from './visible-revisions.js';
 
 /** Answers the digest of the user's set. */
 export const digest: Endpoint = async (scope, _req, res, parts) => {
-  const body: DigestResponse = revisionDigest((await visibleRevisions(scope, parts)).values());
+  const body: DigestResponse = revisionDigest((await visibleRevisions(scope, parts)).winners.values());
   scope.log.docs = body.count;
   sendJson(res, 200, body);
 };

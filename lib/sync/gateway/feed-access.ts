@@ -5,6 +5,7 @@
  * rules' `replication_keys` view; a document's full key set from the change index.
  */
 import type { RulesQuery } from '../rules.js';
+import { readListedValue } from '../view-value.js';
 import { seesIn } from './feed.js';
 
 /** One document the access phase tells about. */
@@ -55,8 +56,9 @@ export async function accessPhase(phase: AccessPhase): Promise<AccessAnswer> {
   const filed = new Map<string, string[]>();
   const viewKeys = moved.filter((key) => !key.startsWith('_design/'));
   for (const row of viewKeys.length > 0 ? await phase.query.viewByKeys('replication_keys', viewKeys) : []) {
-    if (typeof row.value !== 'string' || typeof row.key !== 'string') continue;
-    revs.set(row.id, row.value);
+    const value = readListedValue(row.value);
+    if (!value || typeof row.key !== 'string') continue;
+    revs.set(row.id, value.rev);
     filed.set(row.id, [...(filed.get(row.id) ?? []), row.key]);
   }
   for (const key of moved) {

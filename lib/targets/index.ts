@@ -2,7 +2,8 @@
  * Targets: reporting periods, target emissions counted per definition (incrementally), the target
  * document to write, and supervisor aggregates. Pure functions with `now` passed in.
  */
-export { periodBounds, reportingPeriod, startOfLocalDay } from './period.js';
+export { periodBounds, previousReportingPeriod, reportingPeriod } from './period.js';
+export { startOfLocalDay } from '../tasks/calendar.js';
 export type { ReportingPeriod } from './period.js';
 export { percentOf } from './emission.js';
 export type { TargetEmission, TargetSettings } from './emission.js';

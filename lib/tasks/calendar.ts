@@ -94,3 +94,20 @@ export function addDays(date: CalendarDate, days: number): CalendarDate | undefi
   if (Number.isNaN(year) || year < 1 || year > 9999) return undefined;
   return `${pad(year, 4)}-${pad(at.getUTCMonth() + 1, 2)}-${pad(at.getUTCDate(), 2)}` as CalendarDate;
 }
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** The first instant (ms) of a local calendar day: found by search, as time zones move by minutes. */
+export function startOfLocalDay(date: CalendarDate, dates: CalendarDates): number {
+  const noonUtc = Date.parse(`${date}T12:00:00Z`);
+  // Local midnight of any zone (UTC-12 to UTC+14) lies between 26 h before and 12 h after 12:00 UTC.
+  let low = Math.floor((noonUtc - 26 * HOUR) / MINUTE);
+  let high = Math.ceil((noonUtc + 12 * HOUR) / MINUTE);
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    if ((dates.dateOf(mid * MINUTE) ?? '') >= date) high = mid;
+    else low = mid + 1;
+  }
+  return low * MINUTE;
+}

@@ -269,7 +269,7 @@ export async function hydrateByIds(ids: readonly string[], source: DocSource, op
   const unique = [...new Set(ids)];
   const { found, deleted } = unique.length > 0 ? await source.getMany(unique) : { found: new Map<string, StoredDoc>(), deleted: new Set<string>() };
   const missing: LineageProblem[] = unique.filter((id) => !found.has(id)).map((id) => ({ kind: 'missing-doc', docId: id, deleted: deleted.has(id) }));
-  const docs = ids.flatMap((id) => { const doc = found.get(id); return doc ? [doc as Json] : []; });
+  const docs = ids.flatMap((id) => { const doc = found.get(id); return doc ? [doc] : []; });
   const result = await hydrate(docs, source, { ...options, throwWhenMissingLineage: false });
   return checked({ docs: result.docs, problems: [...missing, ...result.problems] }, options);
 }

@@ -110,7 +110,7 @@ function emissionsOf<C extends RuleContact, R extends RuleReport>(d: TargetDefin
       const emission: TargetEmission = {
         _id: `${instance}~${d.id}`, type: d.id, pass, date,
         contact: { _id: subject.contact._id, ...(subject.contact.reported_date !== undefined ? { reported_date: subject.contact.reported_date } : {}) },
-        ...(group ? { groupBy: String(group as string) } : {}),
+        ...(group ? { groupBy: typeof group === 'string' ? group : JSON.stringify(group) } : {}),
         ...((report ?? subject.contact).deleted === true ? { deleted: true } : {}),
       };
       if (d.emitCustom) d.emitCustom.call(ctx, emit, emission, subject, report);

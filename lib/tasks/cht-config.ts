@@ -77,7 +77,9 @@ export function chtConfigModule<T = unknown>(files: ChtConfigFiles, entry: strin
         run(module, module.exports, load, globals.Utils, globals.user, globals.cht);
       } catch (err) {
         if (err instanceof FieldsyncTaskError) throw err;
-        throw configError(file, `threw while loading: ${(err as Error).message}`);
+        const missing = (['Utils', 'user', 'cht'] as const).filter((g) => globals[g] === undefined);
+        const hint = missing.length > 0 ? ` (globals not given: ${missing.join(', ')})` : '';
+        throw configError(file, `threw while loading: ${(err as Error).message}${hint}`);
       }
       return module.exports;
     };

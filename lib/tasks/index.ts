@@ -5,6 +5,8 @@
  */
 export { addDays, calendarDates, deviceTimeZone } from './calendar.js';
 export type { CalendarDates, DateInput } from './calendar.js';
+export { requestersOf } from './changed.js';
+export type { ChangedDoc } from './changed.js';
 export { chtConfigModule } from './cht-config.js';
 export type { ChtConfigFiles, ChtConfigOptions, ChtGlobals } from './cht-config.js';
 export { definitionRule } from './declarative.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { CalendarDate, ContactId, TaskDoc, UserSettingsId } from '../../lib/codecs/index.js';
-import { calendarDates, definitionRule, displayWindow, emissionsFor, FieldsyncTaskError, planTaskWrites, stateFor } from '../../lib/tasks/index.js';
+import { calendarDates, definitionRule, displayWindow, emissionsFor, FieldsyncTaskError, planTaskWrites, requestersOf, stateFor } from '../../lib/tasks/index.js';
 import { startOfLocalDay } from '../../lib/tasks/calendar.js';
 import type { Emission } from '../../lib/tasks/index.js';
 
@@ -187,5 +187,20 @@ describe('tasks: where fieldsync differs from cht-core on purpose (docs/cht-diff
     const first = plan([{ _id: 'e', date: NOW, readyEnd: 3, contact: { _id: alice } }]);
     assert.equal(first.writes.length, 1);
     assert.deepEqual(plan([{ _id: 'e', date: NOW, readyEnd: 3, contact: { _id: alice } }], first.writes, NOW + 1).writes, []);
+  });
+});
+
+describe('the requesters a sync\'s written documents concern', () => {
+  it('a contact marks itself, a report its subject (shortcode or uuid), a task document its requester, as cht-core marks what its replication downloaded', () => {
+    const codes = new Map([['1001', 'head']]);
+    const docs = [
+      { _id: 'kid', type: 'person' },
+      { _id: 'r1', type: 'data_record', form: 'visit', fields: { patient_id: '1001' } },
+      { _id: 'r2', type: 'data_record', form: 'visit', fields: { patient_uuid: 'mother' } },
+      { _id: 'r3', type: 'data_record', form: 'visit', place_id: 'hh9', fields: {} },
+      { _id: 'task~u~x~1', type: 'task', requester: 'granny' },
+      { _id: 'form:visit', type: 'form' },
+    ];
+    assert.deepEqual([...requestersOf(docs, (code) => codes.get(code))].sort(), ['granny', 'head', 'hh9', 'kid', 'mother']);
   });
 });

@@ -11,7 +11,7 @@
 import type { DocSource, StoredDoc } from '../sources/types.js';
 import { readChain } from './chain.js';
 import type { StoredChain } from './chain.js';
-import { problemKey } from './problems.js';
+import { isIncomplete, LineageNotFoundError, problemKey } from './problems.js';
 import type { LineageProblem } from './problems.js';
 import { isContact, isObject, isReport, linkedDocs, refId, reportSubjects } from './shapes.js';
 import type { Json } from './shapes.js';
@@ -20,6 +20,13 @@ import type { Json } from './shapes.js';
 export interface HydrateOptions {
   /** Chains deeper than this are filled this far and the rest kept as stored (default 20). */
   readonly maxDepth?: number;
+  /**
+   * Throw a {@link LineageNotFoundError} (404) instead of returning problems when a document's
+   * lineage cannot be completed: a missing document (by id), parent or contact, a cycle, a chain cut
+   * at `maxDepth`. A missing patient, place or linked doc never throws. (cht-core's option of this
+   * name throws only when the document itself is missing or has no lineage at all.)
+   */
+  readonly throwWhenMissingLineage?: boolean;
 }
 
 /** A hydrated batch, in input order, with what could not be filled. */
@@ -242,5 +249,27 @@ export async function hydrate<T extends Json>(docs: readonly T[], source: DocSou
     if (isReport(doc)) return builder.reportDoc(doc) as T;
     return doc;
   });
-  return { docs: hydrated, problems: builder.allProblems() };
+  return checked({ docs: hydrated, problems: builder.allProblems() }, options);
+}
+
+function checked<T extends Json>(result: HydrateResult<T>, options: HydrateOptions): HydrateResult<T> {
+  if (options.throwWhenMissingLineage !== true) return result;
+  const [first, ...rest] = result.problems.filter(isIncomplete);
+  if (first) throw new LineageNotFoundError([first, ...rest]);
+  return result;
+}
+
+/**
+ * Reads documents by id and hydrates them, in one request more than {@link hydrate}. Ids not found
+ * are left out of `docs` and reported as `missing-doc` (with `throwWhenMissingLineage`, thrown);
+ * an id given twice gives the document twice. A report without `form` (an SMS) is hydrated like
+ * any report, as cht-core's `hydrateDocs` does.
+ */
+export async function hydrateByIds(ids: readonly string[], source: DocSource, options: HydrateOptions = {}): Promise<HydrateResult> {
+  const unique = [...new Set(ids)];
+  const { found, deleted } = unique.length > 0 ? await source.getMany(unique) : { found: new Map<string, StoredDoc>(), deleted: new Set<string>() };
+  const missing: LineageProblem[] = unique.filter((id) => !found.has(id)).map((id) => ({ kind: 'missing-doc', docId: id, deleted: deleted.has(id) }));
+  const docs = ids.flatMap((id) => { const doc = found.get(id); return doc ? [doc] : []; });
+  const result = await hydrate(docs, source, { ...options, throwWhenMissingLineage: false });
+  return checked({ docs: result.docs, problems: [...missing, ...result.problems] }, options);
 }

@@ -1,7 +1,8 @@
 /**
  * minify: the stored form of a contact or report. Pure: returns a new document and never touches
  * its input. The parent chain becomes ids only; a report's or place's `contact` becomes `{_id,
- * parent}` ids; `linked_docs` values become id strings; a report's hydrated-only `patient` and
+ * parent}` ids; `linked_docs` values become id strings (entries without an id are dropped, as in
+ * cht-core); a report's hydrated-only `patient` and
  * `place` are dropped.
  */
 import { isContact, isObject, isReport, linkedDocs, refId } from './shapes.js';
@@ -65,7 +66,11 @@ export function minify<T extends Json>(doc: T): T {
   }
   const links = linkedDocs(doc);
   if (links && isContact(doc)) {
-    out['linked_docs'] = Object.fromEntries(Object.entries(links).map(([tag, ref]) => [tag, refId(ref) ?? ref]));
+    // An entry that names no id is dropped, as cht-core's minify leaves it undefined.
+    out['linked_docs'] = Object.fromEntries(Object.entries(links).flatMap(([tag, ref]) => {
+      const id = refId(ref);
+      return id === undefined ? [] : [[tag, id]];
+    }));
   }
   return out as T;
 }

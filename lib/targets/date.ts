@@ -6,8 +6,8 @@
  * dated: it is never counted, and the caller reports it.
  */
 import { CalendarDate } from '../codecs/index.js';
+import { startOfLocalDay } from '../tasks/calendar.js';
 import type { CalendarDates } from '../tasks/calendar.js';
-import { startOfLocalDay } from './period.js';
 
 /** What dating an emission needs: the time now (for undated ones) and the zone (for `YYYY-MM-DD` days). */
 export interface TargetClock {

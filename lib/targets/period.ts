@@ -6,12 +6,11 @@
  * A period is named by the month of its last day (`YYYY-MM`).
  */
 import type { CalendarDate, Period } from '../codecs/index.js';
-import { addDays } from '../tasks/calendar.js';
+import { addDays, startOfLocalDay } from '../tasks/calendar.js';
 import type { CalendarDates } from '../tasks/calendar.js';
 import { FieldsyncTargetError } from './errors.js';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
+const HOUR = 3_600_000;
 
 /** One reporting period: both ends included. */
 export interface ReportingPeriod {
@@ -63,23 +62,23 @@ export function reportingPeriod(date: CalendarDate, monthStartDay = 1): Reportin
   return { start, end, period: end.slice(0, 7) as Period };
 }
 
-/** The first instant (ms) of a local calendar day: found by search, as time zones move by minutes. */
-export function startOfLocalDay(date: CalendarDate, dates: CalendarDates): number {
-  const noonUtc = Date.parse(`${date}T12:00:00Z`);
-  // Local midnight of any zone (UTC-12 to UTC+14) lies between 26 h before and 12 h after 12:00 UTC.
-  let low = Math.floor((noonUtc - 26 * HOUR) / MINUTE);
-  let high = Math.ceil((noonUtc + 12 * HOUR) / MINUTE);
-  while (low < high) {
-    const mid = Math.floor((low + high) / 2);
-    if ((dates.dateOf(mid * MINUTE) ?? '') >= date) high = mid;
-    else low = mid + 1;
-  }
-  return low * MINUTE;
-}
-
 /** The instants (ms, both ends included) a reporting period covers in the converter's time zone. */
 export function periodBounds(period: ReportingPeriod, dates: CalendarDates): { readonly from: number; readonly to: number } {
   const next = addDays(period.end, 1);
   const to = next === undefined ? Date.parse(`${period.end}T23:59:59.999Z`) + 14 * HOUR : startOfLocalDay(next, dates) - 1;
   return { from: startOfLocalDay(period.start, dates), to };
+}
+
+/**
+ * The previous reporting period as cht-core's `calendar-interval` gives it (`getPrevious`): the
+ * period that holds the same day one month before `date` (the last day of that month when it is
+ * shorter). With a month start day above 28 this can skip a short period: with 31, on 03-31 (period
+ * 03-31…04-30) it gives 01-31…02-28, not 03-01…03-30. The period just before is
+ * `reportingPeriod(addDays(period.start, -1), monthStartDay)`.
+ * @throws {@link FieldsyncTargetError} `invalid-month-start-day` for a start day outside 1 to 31.
+ */
+export function previousReportingPeriod(date: CalendarDate, monthStartDay = 1): ReportingPeriod {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const [py, pm] = ym(y, m - 1);
+  return reportingPeriod(toDate(py, pm, Math.min(d, daysIn(py, pm))), monthStartDay);
 }

@@ -30,6 +30,26 @@ export interface CountedRange {
   readonly to: number;
 }
 
+/** What {@link TargetStore.update} changed, as cht-core's target state reports `isUpdated`. */
+export interface TargetUpdate {
+  /** Whether what the store holds for the requester changed (an instance added, removed, or with another pass, group or order). */
+  readonly emissionsChanged: boolean;
+  /** Whether any target's pass or total changed: the target document needs writing. */
+  readonly valuesChanged: boolean;
+  /** Emissions whose date cannot be read (`invalid-target-date`); they are not counted. */
+  readonly problems: readonly TargetProblem[];
+}
+
+/**
+ * The order of keys of a JavaScript object, which is the order of `targets` in cht-core's target
+ * document: integer-like ids (`'0'`, `'7'`, not `'07'`) ascending first, then the others as given.
+ */
+function objectKeyOrder<T extends { readonly id: string }>(items: readonly T[]): T[] {
+  const isIndex = (id: string): boolean => /^(0|[1-9]\d*)$/.test(id) && Number(id) < 4_294_967_295;
+  const indices = items.filter((t) => isIndex(t.id)).sort((a, b) => Number(a.id) - Number(b.id));
+  return [...indices, ...items.filter((t) => !isIndex(t.id))];
+}
+
 /** An incrementally maintained set of target values for one period. */
 export class TargetStore {
   private readonly settings: ReadonlyMap<string, TargetSettings>;
@@ -57,6 +77,36 @@ export class TargetStore {
    * whose date cannot be read (`invalid-target-date`): they are not counted either.
    */
   replace(requester: string, emissions: readonly TargetEmission[]): TargetProblem[] {
+    return [...this.update(requester, emissions).problems];
+  }
+
+  /**
+   * {@link TargetStore.replace}, telling what changed: whether the requester's stored instances
+   * changed and whether any target value did (so an app knows when to write the target document).
+   * cht-core's `storeTargetEmissions` says "updated" whenever the contact had or has any emission;
+   * this compares what is stored.
+   */
+  update(requester: string, emissions: readonly TargetEmission[]): TargetUpdate {
+    const before = this.snapshot(requester);
+    const valuesBefore = this.valueKey();
+    const problems = this.store(requester, emissions);
+    return { emissionsChanged: before !== this.snapshot(requester), valuesChanged: valuesBefore !== this.valueKey(), problems };
+  }
+
+  private snapshot(requester: string): string {
+    const parts: string[] = [];
+    for (const [target, instance] of this.byRequester.get(requester) ?? []) {
+      const e = this.entries.get(target)?.get(instance)?.get(requester);
+      if (e) parts.push(`${target}\u0000${instance}\u0000${String(e.pass)}\u0000${e.groupBy ?? ''}\u0000${e.order}`);
+    }
+    return parts.sort().join('\n');
+  }
+
+  private valueKey(): string {
+    return [...this.tallies.values()].map((t) => `${t.pass}/${t.total}`).join(',');
+  }
+
+  private store(requester: string, emissions: readonly TargetEmission[]): TargetProblem[] {
     const touched = new Set<string>();
     for (const [target, instance] of this.byRequester.get(requester) ?? []) {
       this.entries.get(target)?.get(instance)?.delete(requester);
@@ -80,7 +130,9 @@ export class TargetStore {
       if (!byInstance) this.entries.set(e.type, (byInstance = new Map<string, Map<string, Entry>>()));
       let byRequester = byInstance.get(e._id);
       if (!byRequester) byInstance.set(e._id, (byRequester = new Map<string, Entry>()));
-      byRequester.set(requester, { pass: e.pass, groupBy: e.groupBy, order: e.contact.reported_date ?? -1, requester });
+      // A falsy groupBy ('' or 0) is no group, as in cht-core; others group by their string.
+      const groupBy = (e.groupBy as unknown) ? String(e.groupBy) : undefined;
+      byRequester.set(requester, { pass: Boolean(e.pass), groupBy, order: e.contact.reported_date || -1, requester });
       mine.push([e.type, e._id]);
       touched.add(`${e.type}\u0000${e._id}`);
     }
@@ -93,9 +145,12 @@ export class TargetStore {
     return problems;
   }
 
-  /** The current value of every target, in the order the settings were given. */
+  /**
+   * The current value of every target, in the order of cht-core's target document (object-key
+   * order: integer-like ids ascending first, then the others in the order the settings were given).
+   */
   values(): Array<{ readonly id: string; readonly value: TargetValue }> {
-    return [...this.settings.values()].map((s) => {
+    return objectKeyOrder([...this.settings.values()]).map((s) => {
       const tally = this.tallies.get(s.id) as Tally;
       const { pass, total } = tally;
       return { id: s.id, value: s.type === 'percent' ? { pass, total, percent: percentOf(pass, total) } : { pass, total } };

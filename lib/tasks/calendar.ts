@@ -30,6 +30,8 @@ export interface CalendarDates {
   readonly toDate: (value: DateInput | null | undefined) => CalendarDate | undefined;
 }
 
+const DAY_MS = 86_400_000;
+
 /** The leading `YYYY-MM-DD` of an ISO 8601 date or date-time string. */
 const ISO_DAY = /^(\d{4}-\d{2}-\d{2})(?:$|T)/;
 
@@ -49,8 +51,10 @@ export function calendarDates(timeZone: string = deviceTimeZone()): CalendarDate
   } catch {
     throw new FieldsyncTaskError([{ kind: 'invalid-time-zone', timeZone }]);
   }
-  const dateOf = (ms: number): CalendarDate | undefined => {
-    if (!Number.isFinite(ms)) return undefined;
+  const wall = new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', calendar: 'gregory', numberingSystem: 'latn',
+  });
+  const slowDateOf = (ms: number): CalendarDate | undefined => {
     const when = new Date(ms);
     if (Number.isNaN(when.getTime())) return undefined;
     let year = 0;
@@ -65,6 +69,37 @@ export function calendarDates(timeZone: string = deviceTimeZone()): CalendarDate
     }
     if (year < 1 || year > 9999) return undefined;
     return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}` as CalendarDate;
+  };
+  /** The zone's offset (ms) at a whole second, or NaN before 1 AD. */
+  const offsetAt = (second: number): number => {
+    const v: Record<string, number> = {};
+    for (const part of wall.formatToParts(new Date(second))) {
+      if (part.type === 'era') return Number.NaN;
+      if (part.type !== 'literal') v[part.type] = Number(part.value);
+    }
+    const local = new Date(0);
+    local.setUTCFullYear(v['year'] ?? 0, (v['month'] ?? 1) - 1, v['day'] ?? 1);
+    local.setUTCHours(v['hour'] ?? 0, v['minute'] ?? 0, v['second'] ?? 0, 0);
+    return local.getTime() - second;
+  };
+  // The offset of each UTC day without a transition, so most instants need no formatting at all.
+  const dayOffsets = new Map<number, number>();
+  const dateOf = (ms: number): CalendarDate | undefined => {
+    if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return undefined;
+    const utcDay = Math.floor(ms / DAY_MS);
+    let offset = dayOffsets.get(utcDay);
+    if (offset === undefined) {
+      const first = offsetAt(utcDay * DAY_MS);
+      const last = offsetAt(utcDay * DAY_MS + DAY_MS - 1000);
+      offset = first === last && Number.isFinite(first) ? first : Number.NaN;
+      if (dayOffsets.size > 100_000) dayOffsets.clear();
+      dayOffsets.set(utcDay, offset);
+    }
+    if (Number.isNaN(offset)) return slowDateOf(ms);
+    const local = new Date(ms + offset);
+    const year = local.getUTCFullYear();
+    if (Number.isNaN(year) || year < 1 || year > 9999) return undefined;
+    return `${pad(year, 4)}-${pad(local.getUTCMonth() + 1, 2)}-${pad(local.getUTCDate(), 2)}` as CalendarDate;
   };
   const toDate = (value: DateInput | null | undefined): CalendarDate | undefined => {
     if (value === null || value === undefined) return undefined;
@@ -86,11 +121,65 @@ export function calendarDates(timeZone: string = deviceTimeZone()): CalendarDate
  */
 export function addDays(date: CalendarDate, days: number): CalendarDate | undefined {
   if (!Number.isFinite(days)) return undefined;
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const at = new Date(0);
-  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
-  at.setUTCFullYear(y, m - 1, d + Math.trunc(days));
-  const year = at.getUTCFullYear();
-  if (Number.isNaN(year) || year < 1 || year > 9999) return undefined;
-  return `${pad(year, 4)}-${pad(at.getUTCMonth() + 1, 2)}-${pad(at.getUTCDate(), 2)}` as CalendarDate;
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  // Days since 1970-01-01 on the proleptic Gregorian calendar (civil-from-days arithmetic, no Date).
+  const serial = daysFromCivil(y, m, d) + Math.trunc(days);
+  if (!Number.isSafeInteger(serial)) return undefined;
+  const [year, month, day] = civilFromDays(serial);
+  if (year < 1 || year > 9999) return undefined;
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}` as CalendarDate;
+}
+
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function civilFromDays(serial: number): [number, number, number] {
+  const z = serial + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return [era * 400 + yoe + (month <= 2 ? 1 : 0), month, day];
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** Local midnights found so far, per converter: a calculation asks for the same few days again and again. */
+const midnights = new WeakMap<CalendarDates, Map<string, number>>();
+
+/** The first instant (ms) of a local calendar day: found by search (as time zones move by minutes), remembered per converter. */
+export function startOfLocalDay(date: CalendarDate, dates: CalendarDates): number {
+  let known = midnights.get(dates);
+  if (!known) midnights.set(dates, (known = new Map<string, number>()));
+  const found = known.get(date);
+  if (found !== undefined) return found;
+  const midnight = searchMidnight(date, dates);
+  if (known.size > 10_000) known.clear();
+  known.set(date, midnight);
+  return midnight;
+}
+
+function searchMidnight(date: CalendarDate, dates: CalendarDates): number {
+  const noonUtc = Date.parse(`${date}T12:00:00Z`);
+  // Local midnight of any zone (UTC-12 to UTC+14) lies between 26 h before and 12 h after 12:00 UTC.
+  let low = Math.floor((noonUtc - 26 * HOUR) / MINUTE);
+  let high = Math.ceil((noonUtc + 12 * HOUR) / MINUTE);
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    if ((dates.dateOf(mid * MINUTE) ?? '') >= date) high = mid;
+    else low = mid + 1;
+  }
+  return low * MINUTE;
 }

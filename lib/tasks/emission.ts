@@ -28,10 +28,10 @@ export interface Emission {
   readonly _id: string;
   /** When the task is due (an instant or a `YYYY-MM-DD` date). */
   readonly date?: DateInput | null;
-  /** Days before the due date the task starts to show. */
-  readonly readyStart?: number;
-  /** Days after the due date the task keeps showing. */
-  readonly readyEnd?: number;
+  /** Days before the due date the task starts to show (`null` is 0; a fraction rounds half away from zero, as in cht-core). */
+  readonly readyStart?: number | null;
+  /** Days after the due date the task keeps showing (read as {@link Emission.readyStart}). */
+  readonly readyEnd?: number | null;
   /** Due date, when the window is given explicitly. */
   readonly dueDate?: string;
   /** First day of the window, when given explicitly. */

@@ -7,7 +7,8 @@
 export type TaskProblem =
   | { readonly kind: 'invalid-time-zone'; readonly timeZone: string }
   | { readonly kind: 'invalid-now'; readonly now: number }
-  | { readonly kind: 'invalid-task-definition'; readonly task: string; readonly field: string; readonly reason: string };
+  | { readonly kind: 'invalid-task-definition'; readonly task: string; readonly field: string; readonly reason: string }
+  | { readonly kind: 'invalid-cht-config'; readonly file: string; readonly reason: string };
 
 /** One line for one problem. */
 export function formatTaskProblem(problem: TaskProblem): string {
@@ -18,6 +19,8 @@ export function formatTaskProblem(problem: TaskProblem): string {
       return `now is not a valid time: ${String(problem.now)}`;
     case 'invalid-task-definition':
       return `task ${JSON.stringify(problem.task)}: ${problem.field}: ${problem.reason}`;
+    case 'invalid-cht-config':
+      return `CHT config file ${JSON.stringify(problem.file)}: ${problem.reason}`;
   }
 }
 

@@ -5,7 +5,12 @@
  */
 export { addDays, calendarDates, deviceTimeZone } from './calendar.js';
 export type { CalendarDates, DateInput } from './calendar.js';
+export { requestersOf } from './changed.js';
+export type { ChangedDoc } from './changed.js';
+export { chtConfigModule } from './cht-config.js';
+export type { ChtConfigFiles, ChtConfigOptions, ChtGlobals } from './cht-config.js';
 export { definitionRule } from './declarative.js';
+export type { DefinitionRuleOptions, TaskDefinitions } from './declarative.js';
 export { definitionProblems, resolvingForm } from './definition.js';
 export type { ActionContent, DefinitionContext, TaskActionDefinition, TaskDefinition, TaskEventDefinition, TaskPriority } from './definition.js';
 export { minifyEmission, newTaskDoc, ownerOf, updatedTaskDoc } from './doc.js';

@@ -79,12 +79,12 @@ interface Calculated { readonly emission: Emission; readonly window: TaskWindow 
  * schedule it): as cht-core filters by timeliness before it picks the most ready, a timely emission
  * always wins over an untimely one; then the most ready, then the first.
  */
-function calculate(emissions: readonly Emission[], dates: CalendarDates, today: CalendarDate, limits: TimelyWindow): Map<string, Calculated> {
+function calculate(emissions: readonly Emission[], dates: CalendarDates, now: number, today: CalendarDate, limits: TimelyWindow): Map<string, Calculated> {
   const byId = new Map<string, Calculated>();
   for (const emission of emissions) {
     const window = displayWindow(emission, dates);
     const state = stateFor(emission, window, today);
-    const timely = isTimely(window, today, limits);
+    const timely = isTimely(window, now, dates, limits);
     const seen = byId.get(emission._id);
     const better = seen === undefined || (timely && !seen.timely) || (timely === seen.timely && readiness(state) < readiness(seen.state));
     if (better) byId.set(emission._id, { emission, window, state, timely });
@@ -125,7 +125,7 @@ export function planTaskWrites(input: TaskRefresh): TaskRefreshPlan {
       if (group) group.push(doc);
       else byEmission.set(doc.emission._id, [doc]);
     }
-    const fresh = calculate(emissions, dates, today, limits);
+    const fresh = calculate(emissions, dates, now, today, limits);
     emissionCount += fresh.size;
 
     for (const emissionId of new Set([...byEmission.keys(), ...fresh.keys()])) {

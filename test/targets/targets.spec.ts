@@ -211,14 +211,13 @@ describe('the target document', () => {
     assert.deepEqual(doc?.targets, values);
   });
 
-  it('is written when a value changes, and otherwise at most once a day', () => {
+  it('is written when it is missing or a pass or total changes, and not otherwise, as cht-core writes it (no daily rewrite)', () => {
     const stored = targetDocToWrite({ ...base, values, now: noon }) as TargetDoc;
     assert.equal(targetDocToWrite({ ...base, values, existing: stored, now: noon + 3_600_000 }), undefined, 'same day, same values');
     const changed = targetDocToWrite({ ...base, values: [{ id: 'visits', value: { pass: 4, total: 5 } }], existing: stored, now: noon + 60_000 });
     assert.equal(changed?.targets[0]?.value.pass, 4);
-    const nextDay = targetDocToWrite({ ...base, values, existing: stored, now: noon + DAY });
-    assert.equal(nextDay?.updated_date, noon + DAY, 'the next day it is refreshed once');
-    assert.equal(nextDay?._id, stored._id);
+    assert.equal(changed?._id, stored._id);
+    assert.equal(targetDocToWrite({ ...base, values, existing: stored, now: noon + DAY }), undefined, 'the next day, same values: nothing to write');
   });
 });
 

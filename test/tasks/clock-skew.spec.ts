@@ -59,7 +59,7 @@ class Devices {
 }
 
 describe('tasks on devices whose clocks disagree', () => {
-  it('a device 24 h ahead converges with the others: 30 hourly refreshes make no document after the first ones, and one live task per emission remains', () => {
+  it('differs: a device 24 h ahead converges with the others (cht-core ignores and cancels documents authored after now): 30 hourly refreshes make no document after the first ones, and one live task per emission remains', () => {
     const devices = new Devices(2);
     const emissions = tasks(3);
     const counts: number[] = [];

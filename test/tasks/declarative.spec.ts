@@ -37,11 +37,11 @@ const pregnancy: Report = { _id: 'preg-1', form: 'pregnancy', reported_date: T0,
 describe('tasks.js definitions as emissions', () => {
   const rule = definitionRule([pregnancyVisit, householdCheck], dates);
 
-  it('emits one task per event of each matching report, with stable ids, windows, priority and actions', () => {
+  it('emits one task per event of each matching report, with cht-conf\'s ids (<source>~<event id>~<task name>), due at local midnight, priority and actions', () => {
     const emissions = rule({ contact: mother, reports: [pregnancy] });
-    assert.deepEqual(emissions.map((e) => e._id), ['preg-1~pregnancy-visit~first', 'preg-1~pregnancy-visit~second']);
+    assert.deepEqual(emissions.map((e) => e._id), ['preg-1~first~pregnancy-visit', 'preg-1~second~pregnancy-visit']);
     const [first] = emissions;
-    assert.equal(first?.date, T0 + 7 * DAY);
+    assert.deepEqual(first?.date, new Date(Date.UTC(2026, 0, 17)), 'Utils.addDate: the local day of reported_date plus 7, at midnight');
     assert.equal(first?.readyStart, 2);
     assert.equal(first?.readyEnd, 3);
     assert.equal(first?.resolved, false);
@@ -73,7 +73,7 @@ describe('tasks.js definitions as emissions', () => {
   it('emits contact tasks by contact_type, with a dueDate function, contactLabel and resolvedIf', () => {
     const household: Contact = { _id: 'h1', type: 'contact', contact_type: 'household', name: 'House 1' };
     const [task] = rule({ contact: household, reports: [] });
-    assert.equal(task?._id, 'h1~household-check~0');
+    assert.equal(task?._id, 'h1~0~household-check', 'an event without an id is named by its index');
     assert.equal(task?.date, '2026-01-20');
     assert.deepEqual(task?.contact, { _id: 'h1', name: 'The family' });
     assert.equal(task?.actions?.[0]?.label, 'Survey');
@@ -131,6 +131,6 @@ describe('a full refresh from definitions', () => {
     const emissions = emissionsFor([rule], subjects);
     assert.deepEqual([...emissions.keys()], ['mother', 'nobody']);
     const { writes } = planTaskWrites({ user: 'org.couchdb.user:amy' as never, now: T0 + 6 * DAY, dates, existing: [], emissions });
-    assert.deepEqual(writes.map((w) => [w.emission._id, w.state]), [['preg-1~pregnancy-visit~first', 'Ready'], ['preg-1~pregnancy-visit~second', 'Draft']]);
+    assert.deepEqual(writes.map((w) => [w.emission._id, w.state]), [['preg-1~first~pregnancy-visit', 'Ready'], ['preg-1~second~pregnancy-visit', 'Draft']]);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { CalendarDate, TaskDoc } from '../../lib/codecs/index.js';
 import { addDays, calendarDates, displayWindow, FieldsyncTaskError, isTimely, stateFor, withState } from '../../lib/tasks/index.js';
+import { startOfLocalDay } from '../../lib/tasks/calendar.js';
 import type { TaskWindow } from '../../lib/tasks/index.js';
 
 const d = (s: string): CalendarDate => s as CalendarDate;
@@ -33,8 +34,9 @@ describe('display windows', () => {
     ['no date', { _id: 'e' }, undefined],
     ['a date that does not parse', { _id: 'e', date: 'soon' }, undefined],
     ['an explicit date that is not YYYY-MM-DD', { _id: 'e', dueDate: '12/03/2026' }, undefined],
-    ['a start after the end', { _id: 'e', startDate: '2026-03-20', endDate: '2026-03-15' }, undefined],
-    ['days that are not finite', { _id: 'e', date: '2026-03-12', readyStart: Number.NaN }, undefined],
+    ['a start after the end', { _id: 'e', startDate: '2026-03-20', dueDate: '2026-03-15', endDate: '2026-03-15' }, undefined],
+    ['days that are not finite', { _id: 'e', date: '2026-03-12', readyStart: Number.POSITIVE_INFINITY }, undefined],
+    ['readyStart NaN or null is 0, as cht-core reads readyStart || 0', { _id: 'e', date: '2026-03-12', readyStart: Number.NaN, readyEnd: null }, { startDate: d('2026-03-12'), dueDate: d('2026-03-12'), endDate: d('2026-03-12') }],
   ];
   for (const [name, emission, expected] of table) {
     it(name, () => assert.deepEqual(displayWindow(emission as never, utc), expected));
@@ -70,7 +72,7 @@ describe('display windows', () => {
   });
 });
 
-describe('timely windows (60 days back, 180 ahead)', () => {
+describe('timely windows (60 days back, 180 ahead), as cht-core compares instants', () => {
   const today = d('2026-06-01');
   const plus = (days: number): CalendarDate => addDays(today, days) ?? assert.fail('off the calendar');
   const ending = (days: number): TaskWindow => ({ startDate: plus(days - 5), dueDate: plus(days), endDate: plus(days) });
@@ -80,11 +82,21 @@ describe('timely windows (60 days back, 180 ahead)', () => {
     ['ended exactly 60 days ago', ending(-60), false],
     ['ended 61 days ago', ending(-61), false],
     ['starts in 179 days', starting(179), true],
-    ['starts in exactly 180 days', starting(180), false],
+    ['starts in exactly 180 days, after local midnight (now + 180 days is after that midnight)', starting(180), true],
+    ['starts in 181 days', starting(181), false],
     ['today', ending(0), true],
     ['no window', undefined, false],
   ];
-  for (const [name, w, expected] of table) it(`${expected ? 'timely' : 'not timely'}: ${name}`, () => assert.equal(isTimely(w, today), expected));
+  for (const zone of ['UTC', 'America/Los_Angeles', 'Pacific/Auckland']) {
+    const dates = calendarDates(zone);
+    const midnight = startOfLocalDay(today, dates);
+    for (const [name, w, expected] of table) {
+      it(`${zone}: ${expected ? 'timely' : 'not timely'}: ${name}`, () => assert.equal(isTimely(w, midnight + 9 * 3_600_000, dates), expected));
+    }
+    it(`${zone}: not timely: starts in exactly 180 days, at the instant of local midnight (cht-core: now + 180 days is not after it)`, () => {
+      assert.equal(isTimely(starting(180), midnight, dates), false);
+    });
+  }
 });
 
 describe('state history', () => {

@@ -46,12 +46,13 @@ export function rootManifest(): { version: string; peerDependencies?: Record<str
 
 /**
  * Creates `<packed dir>/<name>` as an empty ESM project and installs `specs` into it with
- * `npm install --offline` (the local cache only, as a user on a plane would).
+ * `npm install --offline` (the local cache only, as a user on a plane would), or `--prefer-offline`
+ * for packages `npm ci` of this repository does not leave in the cache.
  */
-export function freshProject(name: string, specs: readonly string[]): string {
+export function freshProject(name: string, specs: readonly string[], cache: 'offline' | 'prefer-offline' = 'offline'): string {
   const app = path.join(packedTarball().dir, name);
   mkdirSync(app, { recursive: true });
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: 'module' }));
-  run('npm', ['install', '--offline', '--silent', '--no-audit', '--no-fund', ...specs], app);
+  run('npm', ['install', `--${cache}`, '--silent', '--no-audit', '--no-fund', ...specs], app);
   return app;
 }

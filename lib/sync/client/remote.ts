@@ -59,6 +59,16 @@ async function buffered(response: Response): Promise<Response> {
   return new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
+/**
+ * The very first request failed without an answer. In a browser a CORS refusal looks exactly like
+ * this (fetch rejects with a TypeError and no status), so the message names it next to being offline.
+ */
+function firstFailure(err: unknown, base: string): unknown {
+  const page = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  if (typeof page !== 'string' || !(err instanceof TypeError)) return err;
+  return new TypeError(`${err.message}: no answer from ${base}. Offline, or blocked by CORS: a page on ${page} syncs only with a gateway that lists that origin in cors.origins (docs/sync.md)`);
+}
+
 /** The gateway endpoints the pull uses, plus a fetch that PouchDB's HTTP adapter can use for push. */
 export interface Remote {
   readonly url: string;
@@ -76,10 +86,17 @@ export function remote(options: RemoteOptions): Remote {
   const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const authorization = options.auth ? `Basic ${btoa(`${options.auth.username}:${options.auth.password}`)}` : undefined;
   const requestMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const send = (input: Parameters<typeof fetch>[0], init: RequestInit | undefined, signal: AbortSignal): Promise<Response> => {
+  let answered = false;
+  const send = async (input: Parameters<typeof fetch>[0], init: RequestInit | undefined, signal: AbortSignal): Promise<Response> => {
     const headers = new Headers(init?.headers);
     if (authorization && !headers.has('authorization')) headers.set('authorization', authorization);
-    return baseFetch(input, { credentials: 'include', ...init, headers, signal });
+    try {
+      const response = await baseFetch(input, { credentials: 'include', ...init, headers, signal });
+      answered = true;
+      return response;
+    } catch (err) {
+      throw answered || signal.aborted ? err : firstFailure(err, base);
+    }
   };
   // What PouchDB's HTTP adapter (the push) uses: the same credentials and the same bound, body included.
   const boundedFetch: typeof fetch = (input, init) => within(requestMs, async (signal) => buffered(await send(input, init, signal)), init?.signal);

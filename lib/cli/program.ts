@@ -25,7 +25,8 @@ function program(version: string): Command {
     .option('--data <dir>', 'keep databases in LevelDB under this directory', './fieldsync-data')
     .option('--memory', 'keep databases in memory only')
     .option('--static <dir>', 'serve a web app from this directory at /app')
-    .action(async (options: { port: string; host: string; data: string; memory?: boolean; static?: string }) => {
+    .option('--cors <origins...>', 'let pages on these origins sync through the gateway (e.g. http://localhost:5173 capacitor://localhost)')
+    .action(async (options: { port: string; host: string; data: string; memory?: boolean; static?: string; cors?: string[] }) => {
       await serve(options, log);
     });
   cli.command('seed <url>')

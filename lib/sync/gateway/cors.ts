@@ -19,6 +19,11 @@ export interface CorsOptions {
 }
 
 const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+$/i;
+
+/** Whether `text` is an origin as browsers send it: `scheme://host[:port]`, no path. */
+export function isOrigin(text: string): boolean {
+  return ORIGIN.test(text);
+}
 const HEADER_LIST = /^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/;
 const METHODS = 'GET, POST, PUT, DELETE';
 
@@ -29,7 +34,7 @@ const METHODS = 'GET, POST, PUT, DELETE';
 export function corsStep(options: CorsOptions | undefined): (req: IncomingMessage, res: ServerResponse) => boolean {
   if (!options) return () => false;
   for (const origin of options.origins) {
-    if (!ORIGIN.test(origin)) throw new TypeError(`cors.origins: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path)`);
+    if (!isOrigin(origin)) throw new TypeError(`cors.origins: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path)`);
   }
   const allowed = new Set(options.origins);
   const credentials = options.credentials ?? true;

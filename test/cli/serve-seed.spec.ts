@@ -118,6 +118,13 @@ describe('fieldsync seed', function () {
     assert.match(unreachable.stderr, /^fieldsync: cannot reach http:\/\/127\.0\.0\.1:9 .*\n$/);
     assert.doesNotMatch(unreachable.stderr, /\n\s+at /, 'no stack trace');
   });
+
+  it('suggests --db NAME for a server URL that ends with a database path', async () => {
+    const couch = await testCouch();
+    const withDb = await runCli(['validate', `${couch.adminUrl}/medic`]);
+    assert.equal(withDb.code, 2);
+    assert.match(withDb.stderr, /^fieldsync: .*medic.*: give the server URL and --db medic\b.*\n$/);
+  });
 });
 
 describe('fieldsync command line', () => {

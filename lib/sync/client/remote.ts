@@ -3,6 +3,7 @@ import { ENDPOINTS } from '../protocol.js';
 import type { ChangesResponse, GoneResponse, IdRev, IdsResponse } from '../protocol.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { LocalDoc } from './local.js';
+import { gatewayUrl, notAGateway } from './url.js';
 
 /** How the client reaches the gateway. */
 export interface RemoteOptions {
@@ -82,7 +83,7 @@ export interface Remote {
 
 /** Creates the client's view of the gateway. */
 export function remote(options: RemoteOptions): Remote {
-  const base = options.url.replace(/\/+$/, '');
+  const base = gatewayUrl(options.url);
   const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const authorization = options.auth ? `Basic ${btoa(`${options.auth.username}:${options.auth.password}`)}` : undefined;
   const requestMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -99,7 +100,12 @@ export function remote(options: RemoteOptions): Remote {
     }
   };
   // What PouchDB's HTTP adapter (the push) uses: the same credentials and the same bound, body included.
-  const boundedFetch: typeof fetch = (input, init) => within(requestMs, async (signal) => buffered(await send(input, init, signal)), init?.signal);
+  const boundedFetch: typeof fetch = (input, init) => within(requestMs, async (signal) => {
+    const response = await send(input, init, signal);
+    const wrongServer = notAGateway(response, base);
+    if (wrongServer) throw wrongServer;
+    return buffered(response);
+  }, init?.signal);
 
   async function call<T>(path: string, init: RequestInit, ms = requestMs): Promise<T> {
     let answer: { response: Response; body: Record<string, unknown> };
@@ -120,6 +126,8 @@ export function remote(options: RemoteOptions): Remote {
     }
     const { response, body } = answer;
     if (response.ok) return body as T;
+    const wrongServer = notAGateway(response, base);
+    if (wrongServer) throw wrongServer;
     const reason = typeof body['reason'] === 'string' ? body['reason'] : response.statusText;
     if (body['error'] === 'too_many_docs') throw new SyncError('too-many-docs', reason, response.status, Number(body['count']));
     throw toSyncError({ status: response.status, reason });

@@ -47,6 +47,7 @@ export function corsStep(options: CorsOptions | undefined): (req: IncomingMessag
       return preflight;
     }
     res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-expose-headers', 'X-Fieldsync-Gateway');
     if (credentials) res.setHeader('access-control-allow-credentials', 'true');
     if (!preflight) return false;
     const asked = req.headers['access-control-request-headers'];

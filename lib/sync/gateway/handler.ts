@@ -51,6 +51,8 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
       options.log?.({ user: entry.user, db: entry.db, endpoint: entry.endpoint, status, durationMs: now() - started, aborted, ...(entry.docs !== undefined ? { docs: entry.docs } : {}) });
     };
     res.once('close', () => log(res.statusCode, !res.writableFinished));
+    // Tells the client it reached the gateway and not CouchDB or a proxy (GATEWAY_HEADER of the client).
+    res.setHeader('x-fieldsync-gateway', '1');
     if (cors(req, res)) return;
     route(req, res, entry).catch((err: unknown) => {
       const failure = failureOf(err);

@@ -4,7 +4,7 @@
  * TypeScript compiled with `moduleResolution: bundler` and `nodenext`.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freshProject, packedTarball, root, rootManifest, run } from './tarball.js';
 
@@ -16,6 +16,28 @@ describe('package', function () {
 
   before(() => {
     tarball = packedTarball().tarball;
+  });
+
+  it('holds LICENSE, README.md, the docs, and every file README.md and the docs link to', () => {
+    const files = new Set(run('tar', ['-tzf', tarball], root).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')));
+    for (const required of ['LICENSE', 'README.md', 'package.json', 'docs/sync.md', 'docs/bundling.md']) assert.ok(files.has(required), `${required} is packed`);
+    const pages = [...files].filter((f) => f === 'README.md' || (f.startsWith('docs/') && f.endsWith('.md')));
+    const broken: string[] = [];
+    for (const page of pages) {
+      const text = readFileSync(path.join(root, page), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (target === undefined || /^[a-z]+:/.test(target)) continue;
+        const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(page), target));
+        if (!files.has(resolved) && ![...files].some((f) => f.startsWith(`${resolved}/`))) broken.push(`${page} -> ${target}`);
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+
+  it('ships the Apache-2.0 text its package.json names', () => {
+    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(manifest['license'], 'Apache-2.0');
+    assert.match(readFileSync(path.join(root, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
   });
 
   it('passes publint', () => {

@@ -46,13 +46,21 @@ export function rootManifest(): { version: string; peerDependencies?: Record<str
 
 /**
  * Creates `<packed dir>/<name>` as an empty ESM project and installs `specs` into it with
- * `npm install --offline` (the local cache only, as a user on a plane would), or `--prefer-offline`
- * for packages `npm ci` of this repository does not leave in the cache.
+ * `npm install --offline` (the local cache only, as a user on a plane would; when the cache lacks a
+ * package list, as on a machine that only ran `npm ci`, once more with `--prefer-offline`), or
+ * `--prefer-offline` for packages `npm ci` of this repository does not leave in the cache.
  */
 export function freshProject(name: string, specs: readonly string[], cache: 'offline' | 'prefer-offline' = 'offline'): string {
   const app = path.join(packedTarball().dir, name);
   mkdirSync(app, { recursive: true });
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: 'module' }));
-  run('npm', ['install', `--${cache}`, '--silent', '--no-audit', '--no-fund', ...specs], app);
+  const install = (mode: string): string => run('npm', ['install', `--${mode}`, '--silent', '--no-audit', '--no-fund', ...specs], app);
+  try {
+    install(cache);
+  } catch (err) {
+    // `npm ci` caches tarballs but not the registry's package lists a range needs: a fresh machine asks once.
+    if (cache !== 'offline' || !/ENOTCACHED/.test((err as Error).message)) throw err;
+    install('prefer-offline');
+  }
   return app;
 }

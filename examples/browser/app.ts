@@ -9,8 +9,8 @@ import PouchDB from 'pouchdb-browser';
 import indexedDbAdapter from 'pouchdb-adapter-indexeddb';
 import {
   calendarDates, createSyncClient, definitionRule, emissionsFor, hydrate, periodBounds, planTaskWrites, pouchSource, reportingPeriod, targetRule, TargetStore,
-} from '../../lib/index.js';
-import type { CalendarDate, RuleContact, RuleReport, StoredDoc, SyncClient, TaskDoc, UserSettingsId } from '../../lib/index.js';
+} from 'fieldsync';
+import type { CalendarDate, RuleContact, RuleReport, StoredDoc, SyncClient, TaskDoc, UserSettingsId } from 'fieldsync';
 
 PouchDB.plugin(indexedDbAdapter);
 const DAY = 86_400_000;

@@ -7,9 +7,10 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { startServerWithGateway } from '../../lib/cli/gateway.js';
-import type { ServerWithGateway } from '../../lib/cli/gateway.js';
-import { generateDataSet } from '../../lib/seed/dataset.js';
+import express from 'express';
+import { chtAccessRules, generateDataSet } from 'fieldsync';
+import { createSyncGateway, gatewayDatabase, startEmbeddedServer } from 'fieldsync/server';
+import type { EmbeddedServer, HttpHandler, SyncGateway } from 'fieldsync/server';
 
 const here = import.meta.dirname;
 
@@ -23,15 +24,27 @@ export async function buildExample(): Promise<string> {
 }
 
 /** Builds, starts and seeds; the caller closes `server`. */
-export async function startExample(port = 0): Promise<ServerWithGateway & { readonly appUrl: string }> {
+export async function startExample(port = 0): Promise<{ readonly server: EmbeddedServer; readonly appUrl: string }> {
   const staticDir = await buildExample();
   const admin = { username: 'admin', password: randomBytes(9).toString('base64url') };
-  const started = await startServerWithGateway({ port, admin, storage: { kind: 'memory' }, staticDir });
-  await started.prepare();
+  // The gateway talks to the server it is mounted in, so it is created once the server listens.
+  const mounted: { gateway?: SyncGateway } = {};
+  const server = await startEmbeddedServer({
+    port, admin, storage: { kind: 'memory' },
+    mount: (app) => {
+      app.use('/fieldsync', (req, res, next) => (mounted.gateway ? mounted.gateway(req, res, next) : next()));
+      // The page is served next to its gateway: same origin, so the browser sends its credentials.
+      app.use('/app', express.static(staticDir) as unknown as HttpHandler);
+    },
+  });
+  const gateway = createSyncGateway({ couchUrl: server.url, admin, databases: { medic: gatewayDatabase(chtAccessRules()) } });
   const headers = { authorization: `Basic ${btoa(`${admin.username}:${admin.password}`)}`, 'content-type': 'application/json' };
+  await fetch(`${server.url}/medic`, { method: 'PUT', headers });
+  await gateway.install();
+  mounted.gateway = gateway;
   const data = generateDataSet({ size: 'small', seed: 1, now: Date.now() });
-  await fetch(`${started.server.url}/medic/_bulk_docs`, { method: 'POST', headers, body: JSON.stringify({ docs: data.medic }) });
-  await fetch(`${started.server.url}/_users`, { method: 'PUT', headers });
-  for (const user of data.users) await fetch(`${started.server.url}/_users`, { method: 'POST', headers, body: JSON.stringify(user) });
-  return { ...started, appUrl: `${started.server.url}/app/` };
+  await fetch(`${server.url}/medic/_bulk_docs`, { method: 'POST', headers, body: JSON.stringify({ docs: data.medic }) });
+  await fetch(`${server.url}/_users`, { method: 'PUT', headers });
+  for (const user of data.users) await fetch(`${server.url}/_users`, { method: 'POST', headers, body: JSON.stringify(user) });
+  return { server, appUrl: `${server.url}/app/` };
 }

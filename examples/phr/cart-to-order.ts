@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { createSyncClient, PHR_DATABASE, phrAccessRules, phrDocId } from '../../lib/index.js';
-import { createSyncGateway, gatewayDatabase, startEmbeddedServer } from '../../lib/server.js';
-import type { SyncGateway } from '../../lib/server.js';
+import { createSyncClient, PHR_DATABASE, phrAccessRules, phrDocId } from 'fieldsync';
+import { createSyncGateway, gatewayDatabase, startEmbeddedServer } from 'fieldsync/server';
+import type { SyncGateway } from 'fieldsync/server';
 
 const log = (line: string): void => { console.log(line); };
 const require = createRequire(import.meta.url);

@@ -33,7 +33,15 @@ export async function connect(url: string): Promise<CouchConnection> {
     if (err instanceof CliError) throw err;
     const e = err as { statusCode?: number; code?: string; cause?: { code?: string } };
     if (e.statusCode === 401) throw new CliError(`wrong credentials for ${displayUrl}`);
-    throw new CliError(`cannot reach ${displayUrl} (${e.cause?.code ?? e.code ?? (err as Error).message})`);
+    const why = e.cause?.code ?? e.code ?? (err as Error).message;
+    // A server that answered, for a URL with a path: most likely a database named where the server is wanted.
+    const last = parsed.pathname.split('/').filter(Boolean).pop();
+    if (e.statusCode !== undefined && last !== undefined) {
+      const server = new URL(display.toString());
+      server.pathname = '/';
+      throw new CliError(`${displayUrl} is not a CouchDB server URL (${why}): give the server URL and --db ${decodeURIComponent(last)}, e.g. ${server.toString().replace(/\/$/, '')} --db ${decodeURIComponent(last)}`);
+    }
+    throw new CliError(`cannot reach ${displayUrl} (${why})`);
   }
   return { server, displayUrl };
 }

@@ -9,7 +9,7 @@ import express from 'express';
 import { chtAccessRules } from '../cht/rules.js';
 import type { ChtRulesOptions } from '../cht/rules.js';
 import { createSyncGateway, gatewayDatabase } from '../sync/gateway/index.js';
-import type { GatewayLogEntry, SyncGateway } from '../sync/gateway/index.js';
+import type { CorsOptions, GatewayLogEntry, SyncGateway } from '../sync/gateway/index.js';
 
 /** Where the gateway is mounted on the embedded server. */
 export const GATEWAY_PATH = '/fieldsync';
@@ -30,7 +30,7 @@ export interface ServerWithGateway {
 /** Starts the embedded server with the gateway for `db` (default `medic`). */
 export async function startServerWithGateway(
   options: Omit<EmbeddedServerOptions, 'mount'> & { readonly staticDir?: string },
-  db = 'medic', rules: ChtRulesOptions = {}, log?: (entry: GatewayLogEntry) => void,
+  db = 'medic', rules: ChtRulesOptions = {}, log?: (entry: GatewayLogEntry) => void, cors?: CorsOptions,
 ): Promise<ServerWithGateway> {
   const mounted: { gateway?: SyncGateway } = {};
   const { staticDir, ...serverOptions } = options;
@@ -43,7 +43,7 @@ export async function startServerWithGateway(
     },
   });
   const created = createSyncGateway({
-    couchUrl: server.url, admin: options.admin, databases: { [db]: gatewayDatabase(chtAccessRules(rules)) }, ...(log ? { log } : {}),
+    couchUrl: server.url, admin: options.admin, databases: { [db]: gatewayDatabase(chtAccessRules(rules)) }, ...(log ? { log } : {}), ...(cors ? { cors } : {}),
   });
   mounted.gateway = created;
   const auth = `Basic ${btoa(`${options.admin.username}:${options.admin.password}`)}`;

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constan
 import path from 'node:path';
 import type { AdminCredentials, EmbeddedServer, EmbeddedStorage } from '../embedded-server/index.js';
 import { APP_PATH, GATEWAY_PATH, startServerWithGateway } from './gateway.js';
+import { isOrigin } from '../sync/gateway/cors.js';
 import { CliError } from './output.js';
 
 /** Options of the serve command as commander parses them. */
@@ -14,7 +15,10 @@ export interface ServeOptions {
   readonly memory?: boolean;
   /** A directory of static files (a web app) to serve at /app. */
   readonly static?: string;
+  /** Origins of pages allowed to sync through the gateway (CORS). */
+  readonly cors?: readonly string[];
 }
+
 
 /**
  * Admin credentials: from FIELDSYNC_ADMIN_USER / FIELDSYNC_ADMIN_PASSWORD when set, else the ones
@@ -62,6 +66,8 @@ function neverExitOnError(): void {
 export async function serve(options: ServeOptions, log: (line: string) => void): Promise<EmbeddedServer> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`invalid port: ${options.port}`);
+  const bad = (options.cors ?? []).find((origin) => !isOrigin(origin));
+  if (bad !== undefined) throw new CliError(`--cors: ${JSON.stringify(bad)} is not an origin (scheme://host[:port], e.g. http://localhost:5173)`);
   const dataDir = options.memory ? undefined : path.resolve(options.data);
   if (dataDir) checkWritable(dataDir);
   const storage: EmbeddedStorage = dataDir ? { kind: 'leveldb', dir: path.join(dataDir, 'dbs') } : { kind: 'memory' };
@@ -69,7 +75,7 @@ export async function serve(options: ServeOptions, log: (line: string) => void):
   neverExitOnError();
   let server: EmbeddedServer;
   try {
-    const started = await startServerWithGateway({ port, host: options.host, admin, storage, ...(options.static ? { staticDir: path.resolve(options.static) } : {}) });
+    const started = await startServerWithGateway({ port, host: options.host, admin, storage, ...(options.static ? { staticDir: path.resolve(options.static) } : {}) }, 'medic', {}, undefined, options.cors ? { origins: options.cors } : undefined);
     await started.prepare();
     server = started.server;
   } catch (err) {
@@ -81,6 +87,7 @@ export async function serve(options: ServeOptions, log: (line: string) => void):
     `fieldsync server listening on ${server.url} (${dataDir ? `data in ${dataDir}` : 'in memory'})`,
     `sync gateway for devices: ${server.url}${GATEWAY_PATH}/medic`,
     ...(options.static ? [`web app: ${server.url}${APP_PATH}/`] : []),
+    ...(options.cors ? [`pages allowed to sync from other origins (CORS): ${options.cors.join(', ')}`] : []),
   ];
   if (generated) lines.push(`admin account: ${admin.username} / ${admin.password}${dataDir ? ` (saved in ${path.join(dataDir, 'admin.json')})` : ''}`);
   log(lines.join('\n'));

@@ -3,7 +3,7 @@
  * answers admins only), so this is how users come to exist: the `_users` record (the server hashes
  * the password) and, when a place or person is given, the CHT `user-settings` record in `medic`.
  */
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft } from '../codecs/either.js';
 import type { ServerScope } from 'nano';
 import { UserName, UserSettingsDoc } from '../codecs/index.js';
 import { connect, ensureDb } from './couch.js';

@@ -3,7 +3,7 @@
  * decodes each with the codecs (the PHR ones for a PHR database), and checks the cross-document rules
  * a codec cannot see. Prints counts per kind and every problem; exit 1 when anything is invalid.
  */
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft } from '../codecs/either.js';
 import { decodeDoc } from '../codecs/index.js';
 import type { DecodeProblem } from '../codecs/index.js';
 import { decodePhrDoc, PHR_DATABASE } from '../phr/index.js';

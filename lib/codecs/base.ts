@@ -18,14 +18,34 @@ export const Timestamp = new t.Type<number, number, unknown>(
 /** A millisecond timestamp. */
 export type Timestamp = t.TypeOf<typeof Timestamp>;
 
+/** Node's Buffer where Node's types are loaded, else nothing (the browser entry names no Node type). */
+type NodeBuffer = typeof globalThis extends { Buffer: { alloc: (...args: never[]) => infer B } } ? B : never;
+
+/** Inline attachment content: base64 text in JSON, a Blob (browsers) or a Buffer (Node) from PouchDB. */
+const AttachmentData = new t.Type<string | Blob | NodeBuffer, string | Blob | NodeBuffer, unknown>(
+  'AttachmentData (base64 string, Blob or Buffer)',
+  (u): u is string | Blob | NodeBuffer => typeof u === 'string' || (typeof u === 'object' && u !== null),
+  (u, c) => (typeof u === 'string' || (typeof u === 'object' && u !== null) ? t.success(u as string | Blob | NodeBuffer) : t.failure(u, c)),
+  t.identity,
+);
+
+/** A stub: the attachment is stored, its content left out (`stub: true` with `digest` and `length`). */
+const StubAttachment = intersection([
+  t.type({ content_type: t.string, digest: t.string, length: t.number, stub: t.literal(true) }),
+  t.partial({ revpos: t.number }),
+], 'StubAttachment');
+
+/** An inline attachment: its content in `data`. */
+const InlineAttachment = intersection([
+  t.type({ content_type: t.string, data: AttachmentData }),
+  t.partial({ digest: t.string, length: t.number, revpos: t.number }),
+], 'InlineAttachment');
+
 /**
- * One attachment: inline (`data`, base64 in JSON; a Blob or Buffer when PouchDB returns binary,
- * hence `unknown`) or a stub (`stub: true` with `digest` and `length`).
+ * One attachment, as PouchDB types it: inline (`data`) or a stub (`stub: true` with `digest` and `length`), so a
+ * decoded document can be given back to `put` and `bulkDocs`.
  */
-export const Attachment = intersection([
-  t.type({ content_type: t.string }),
-  t.partial({ data: t.unknown, digest: t.string, length: t.number, revpos: t.number, stub: t.boolean }),
-], 'Attachment');
+export const Attachment = t.union([StubAttachment, InlineAttachment], 'Attachment');
 /** One attachment. */
 export type Attachment = t.TypeOf<typeof Attachment>;
 

@@ -5,7 +5,7 @@
  * must match `name`) reported at the field they concern.
  */
 import * as t from 'io-ts';
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft } from './either.js';
 import { failureAt } from './errors.js';
 
 /**

@@ -5,7 +5,7 @@
  * not name come back untouched as `deleted` and `other`, not as errors.
  */
 import type * as t from 'io-ts';
-import { isLeft, left, right } from 'fp-ts/lib/Either.js';
+import { isLeft, left, right } from './either.js';
 import { BaseDoc } from './base.js';
 import { isRecord } from './combinators.js';
 import { contactCodecs } from './contact.js';

@@ -4,7 +4,7 @@
  * They become an exception only at the public edge, as one {@link FieldsyncDecodeError}.
  */
 import * as t from 'io-ts';
-import { isLeft, left, right } from 'fp-ts/lib/Either.js';
+import { isLeft, left, right } from './either.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 

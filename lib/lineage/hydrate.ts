@@ -15,6 +15,7 @@ import { isIncomplete, LineageNotFoundError, problemKey } from './problems.js';
 import type { LineageProblem } from './problems.js';
 import { isContact, isObject, isReport, linkedDocs, refId, reportSubjects } from './shapes.js';
 import type { Json } from './shapes.js';
+import type { Hydrated } from './hydrated.js';
 
 /** Options of {@link hydrate}. */
 export interface HydrateOptions {
@@ -30,8 +31,9 @@ export interface HydrateOptions {
 }
 
 /** A hydrated batch, in input order, with what could not be filled. */
-export interface HydrateResult<T extends Json = Json> {
-  readonly docs: readonly T[];
+export interface HydrateResult<T = Hydrated<Json>> {
+  /** A mutable array, so it can be handed to `bulkDocs` or sorted in place. */
+  readonly docs: T[];
   readonly problems: readonly LineageProblem[];
 }
 
@@ -216,7 +218,9 @@ class Builder {
  * returned as they are. Inputs are never modified. Missing documents, cycles and over-deep chains
  * are reported in `problems`; the affected levels stay as stored `{_id}` stubs.
  */
-export async function hydrate<T extends Json>(docs: readonly T[], source: DocSource, options: HydrateOptions = {}): Promise<HydrateResult<T>> {
+export async function hydrate<T extends object>(input: readonly T[], source: DocSource, options: HydrateOptions = {}): Promise<HydrateResult<Hydrated<T>>> {
+  // Any object: PouchDB's document types are interfaces without an index signature.
+  const docs = input as readonly object[] as readonly Json[];
   const batch: Batch = { known: new Map(), deleted: new Set(), byShortcode: new Map(), maxDepth: options.maxDepth ?? 20 };
   for (const doc of docs) {
     if (typeof doc['_id'] === 'string') batch.known.set(doc['_id'], doc as unknown as StoredDoc);
@@ -245,9 +249,9 @@ export async function hydrate<T extends Json>(docs: readonly T[], source: DocSou
   }
   const builder = new Builder(batch);
   const hydrated = docs.map((doc) => {
-    if (isContact(doc)) return builder.contact(doc, true) as T;
-    if (isReport(doc)) return builder.reportDoc(doc) as T;
-    return doc;
+    if (isContact(doc)) return builder.contact(doc, true) as Hydrated<T>;
+    if (isReport(doc)) return builder.reportDoc(doc) as Hydrated<T>;
+    return doc as Hydrated<T>;
   });
   return checked({ docs: hydrated, problems: builder.allProblems() }, options);
 }

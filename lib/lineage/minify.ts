@@ -50,7 +50,9 @@ export function minifyLineage(ref: unknown, docId?: string): unknown {
  * Returns the stored form of `doc` (a new object; `doc` is never modified).
  * @throws LineageTooDeepError when a chain is deeper than {@link MINIFY_DEPTH_LIMIT}.
  */
-export function minify<T extends Json>(doc: T): T {
+export function minify<T extends object>(input: T): T {
+  // Any object: PouchDB's document types are interfaces without an index signature.
+  const doc = input as Json;
   const id = typeof doc['_id'] === 'string' ? doc['_id'] : undefined;
   const out: Record<string, unknown> = { ...doc };
   if ('parent' in doc) out['parent'] = minifyLineage(doc['parent'], id);

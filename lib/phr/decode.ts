@@ -1,5 +1,5 @@
 /** Decoding a PHR document with its collection's codec, chosen by `type`. */
-import { left, right, isLeft } from 'fp-ts/lib/Either.js';
+import { left, right, isLeft } from '../codecs/either.js';
 import { decodeWith, renderFound } from '../codecs/errors.js';
 import type { Decoded } from '../codecs/errors.js';
 import { PHR_CATALOGUE } from './catalogue.js';

@@ -4,7 +4,7 @@
  * them, whatever it asks). The owner field holds the app user id, which is the CouchDB user name of
  * that app user (or what `ownerOf` maps a CouchDB user to).
  */
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft } from '../codecs/either.js';
 import { decodeWith, formatProblems } from '../codecs/errors.js';
 import type { AccessRules, AnyDoc, Forbidden, SyncUser } from '../sync/rules.js';
 import { PHR_CATALOGUE } from './catalogue.js';

@@ -1,6 +1,6 @@
 /** {@link DocSource} over nano (Node, against CouchDB): the server-side twin of the PouchDB adapter. */
 import { toFetchResult, toShortcodeMap } from './pouchdb.js';
-import { SHORTCODE_DESIGN_ID, shortcodeDesignDoc } from './shortcode-index.js';
+import { missingIndexError, SHORTCODE_DESIGN_ID, shortcodeDesignDoc } from './shortcode-index.js';
 import type { DocSource, MutableStats } from './types.js';
 
 /**
@@ -30,7 +30,9 @@ export function nanoSource(db: NanoDbLike): DocSource {
     async findByShortcodes(codes) {
       if (codes.length === 0) return new Map();
       stats.requests += 1;
-      const response = await db.view('fieldsync-lineage', 'contacts_by_shortcode', { keys: [...codes], include_docs: true });
+      const response = await db.view('fieldsync-lineage', 'contacts_by_shortcode', { keys: [...codes], include_docs: true }).catch((err: unknown) => {
+        throw missingIndexError(err);
+      });
       const byCode = toShortcodeMap(response.rows);
       stats.docsRead += byCode.size;
       return byCode;

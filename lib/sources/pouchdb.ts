@@ -1,5 +1,5 @@
 /** {@link DocSource} over any PouchDB: IndexedDB in a browser, LevelDB or memory in Node, or HTTP. */
-import { SHORTCODE_VIEW, shortcodeDesignDoc } from './shortcode-index.js';
+import { missingIndexError, SHORTCODE_VIEW, shortcodeDesignDoc } from './shortcode-index.js';
 import type { DocSource, FetchResult, MutableStats, StoredDoc } from './types.js';
 
 /** The part of a PouchDB database this adapter uses (any PouchDB satisfies it). */
@@ -60,7 +60,10 @@ export function pouchSource(db: PouchLike): DocSource {
     async findByShortcodes(codes) {
       if (codes.length === 0) return new Map();
       stats.requests += 1;
-      const byCode = toShortcodeMap((await db.query(SHORTCODE_VIEW, { keys: [...codes], include_docs: true })).rows);
+      const answer = await db.query(SHORTCODE_VIEW, { keys: [...codes], include_docs: true }).catch((err: unknown) => {
+        throw missingIndexError(err);
+      });
+      const byCode = toShortcodeMap(answer.rows);
       stats.docsRead += byCode.size;
       return byCode;
     },

@@ -24,3 +24,23 @@ const CONTACTS_BY_SHORTCODE = `function (doc) {
 export function shortcodeDesignDoc(): { _id: string; views: Record<string, { map: string }> } {
   return { _id: SHORTCODE_DESIGN_ID, views: { contacts_by_shortcode: { map: CONTACTS_BY_SHORTCODE } } };
 }
+
+/**
+ * Hydrating a report that names its patient or place by shortcode needs the shortcode view, and the
+ * database does not have it: install it once with `installShortcodeIndex(db)` (PouchDB) or
+ * `installShortcodeIndexNano(db)` (nano).
+ */
+export class ShortcodeIndexMissingError extends Error {
+  override readonly name = 'ShortcodeIndexMissingError';
+  /** The design doc to install. */
+  readonly designDoc = SHORTCODE_DESIGN_ID;
+  constructor() {
+    super(`the database has no shortcode index (${SHORTCODE_DESIGN_ID}), which hydrate needs for reports that name a patient or place by shortcode: call installShortcodeIndex(db) once (installShortcodeIndexNano for nano)`);
+  }
+}
+
+/** Turns "the view is not there" (a 404 on the shortcode view) into {@link ShortcodeIndexMissingError}. */
+export function missingIndexError(err: unknown): unknown {
+  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  return status === 404 ? new ShortcodeIndexMissingError() : err;
+}

@@ -68,7 +68,8 @@ export interface TaskRefreshStats {
 
 /** The result of one refresh: the documents to write (new ones without `_rev`), and counts. */
 export interface TaskRefreshPlan {
-  readonly writes: readonly TaskDoc[];
+  /** A mutable array, as `bulkDocs` takes it. */
+  readonly writes: TaskDoc[];
   readonly stats: TaskRefreshStats;
 }
 

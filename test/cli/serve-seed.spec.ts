@@ -34,6 +34,24 @@ describe('fieldsync serve', function () {
     assert.equal(await second.stop(), 0);
   });
 
+  it('--cors ORIGIN... lets pages on those origins through the gateway: preflight answered, others refused', async () => {
+    const served = await startServe(['--port', '0', '--memory', '--cors', 'http://localhost:5173', 'capacitor://localhost']);
+    const preflight = (origin: string): Promise<Response> => fetch(`${served.url}/fieldsync/medic/_bulk_docs`, {
+      method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' },
+    });
+    const allowed = await preflight('capacitor://localhost');
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), 'capacitor://localhost');
+    assert.equal((await preflight('http://elsewhere.example')).status, 403);
+    assert.equal(await served.stop(), 0);
+  });
+
+  it('says in one line that --cors is given something that is not an origin', async () => {
+    const run = await runCli(['serve', '--port', '0', '--memory', '--cors', 'localhost:5173']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^fieldsync: --cors: "localhost:5173" is not an origin/);
+  });
+
   it('says in one line that a port is in use', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
@@ -99,6 +117,13 @@ describe('fieldsync seed', function () {
     assert.equal(unreachable.code, 2);
     assert.match(unreachable.stderr, /^fieldsync: cannot reach http:\/\/127\.0\.0\.1:9 .*\n$/);
     assert.doesNotMatch(unreachable.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('suggests --db NAME for a server URL that ends with a database path', async () => {
+    const couch = await testCouch();
+    const withDb = await runCli(['validate', `${couch.adminUrl}/medic`]);
+    assert.equal(withDb.code, 2);
+    assert.match(withDb.stderr, /^fieldsync: .*medic.*: give the server URL and --db medic\b.*\n$/);
   });
 });
 

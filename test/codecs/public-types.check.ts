@@ -10,7 +10,7 @@ import type {
 } from '../../lib/index.js';
 import type { FormDoc as FormCodec, Person as PersonCodec, Report as ReportCodec, TargetDoc as TargetCodec, TaskDoc as TaskCodec } from '../../lib/codecs/index.js';
 import { chtAccessRules, createSyncClient, decodeDoc, hydrate, minify, planTaskWrites, targetDocToWrite, targetId, taskId } from '../../lib/index.js';
-import type { AccessRules, ChtContext, ChtFacts, SyncClient } from '../../lib/index.js';
+import type { AccessRules, ChtContext, ChtFacts, Hydrated, HydratedContact, SyncClient } from '../../lib/index.js';
 
 // Public types are the codecs' static types.
 {
@@ -48,7 +48,7 @@ import type { AccessRules, ChtContext, ChtFacts, SyncClient } from '../../lib/in
 // Public types give the public functions the signatures the docs show.
 {
   expectTypeOf(createSyncClient).returns.toEqualTypeOf<SyncClient>();
-  expectTypeOf(planTaskWrites).returns.toHaveProperty('writes').toEqualTypeOf<readonly TaskDoc[]>();
+  expectTypeOf(planTaskWrites).returns.toHaveProperty('writes').toEqualTypeOf<TaskDoc[]>();
   expectTypeOf(targetDocToWrite).returns.toEqualTypeOf<TargetDoc | undefined>();
   expectTypeOf(chtAccessRules).returns.toEqualTypeOf<AccessRules<ChtContext, ChtFacts>>();
 }
@@ -57,6 +57,9 @@ import type { AccessRules, ChtContext, ChtFacts, SyncClient } from '../../lib/in
 {
   type Mine = { readonly _id: string; readonly type: 'person'; readonly colour: string };
   expectTypeOf(minify<Mine>).returns.toEqualTypeOf<Mine>();
-  expectTypeOf(hydrate<Mine>).returns.resolves.toHaveProperty('docs').toEqualTypeOf<readonly Mine[]>();
+  expectTypeOf(hydrate<Mine>).returns.resolves.toHaveProperty('docs').toEqualTypeOf<Array<Hydrated<Mine>>>();
+  // PouchDB's documents are interfaces without an index signature; hydrate and minify take them.
+  expectTypeOf(hydrate<PouchDB.Core.ExistingDocument<{ type: 'person' }>>).parameter(0).toEqualTypeOf<ReadonlyArray<PouchDB.Core.ExistingDocument<{ type: 'person' }>>>();
+  expectTypeOf<Hydrated<Mine>['parent']>().toEqualTypeOf<HydratedContact | undefined>();
   expectTypeOf<SyncEvents['progress']>().toEqualTypeOf<{ readonly phase: 'pull'; readonly done: number; readonly total: number }>();
 }

@@ -120,7 +120,7 @@ for (const [name, makeSource] of SOURCES) {
       const source = await makeSource([a, b]);
       const { docs: [h], problems } = await hydrate([a], source);
       assert.deepEqual(problems, [{ kind: 'cycle', docId: 'a', repeatedId: 'a' }]);
-      assert.deepEqual(minify(h as StoredDoc), a, 'nothing stored is lost');
+      assert.deepEqual(minify(h!), a, 'nothing stored is lost');
     });
 
     it('differs: fills chains deeper than the limit only that far, keeping the rest as stored, where cht-core\'s hydration has no depth limit', async () => {

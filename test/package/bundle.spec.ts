@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -41,5 +42,31 @@ describe('browser bundle of the fieldsync entry', () => {
       write: false,
       logLevel: 'silent',
     }));
+  });
+});
+
+/** `import { name } from 'fieldsync'` bundled alone for the browser: gzipped size and the inputs in the output. */
+async function singleImport(name: string): Promise<{ gzipped: number; inputs: string[] }> {
+  const result = await build({
+    stdin: { contents: `export { ${name} } from './lib/index.js';`, resolveDir: root, loader: 'ts' },
+    bundle: true, platform: 'browser', format: 'esm', minify: true, write: false, metafile: true, logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]?.contents ?? new Uint8Array();
+  // What ended up in the output (the metafile's top-level inputs also list what was parsed and dropped).
+  const output = Object.values(result.metafile.outputs)[0];
+  const inputs = Object.entries(output?.inputs ?? {}).filter(([, used]) => used.bytesInOutput > 0).map(([input]) => input);
+  return { gzipped: gzipSync(code, { level: 9 }).byteLength, inputs };
+}
+
+describe('tree-shaking of the fieldsync entry', () => {
+  it('import { minify } alone is at most 5 kB min+gzip with its dependencies, and brings no codec', async () => {
+    const { gzipped, inputs } = await singleImport('minify');
+    assert.ok(gzipped <= 5 * 1024, `${gzipped} bytes`);
+    assert.deepEqual(inputs.filter((input) => /codecs\/|io-ts|fp-ts/.test(input)), []);
+  });
+
+  it('import { decodeDoc } carries one fp-ts, the ESM one io-ts uses, never its CommonJS build (fp-ts/lib)', async () => {
+    const { inputs } = await singleImport('decodeDoc');
+    assert.deepEqual(inputs.filter((input) => input.includes('fp-ts/lib/')), []);
   });
 });

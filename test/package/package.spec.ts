@@ -4,39 +4,40 @@
  * TypeScript compiled with `moduleResolution: bundler` and `nodenext`.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { freshProject, packedTarball, root, rootManifest, run } from './tarball.js';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const bin = (name: string): string => path.join(root, 'node_modules', '.bin', name);
-
-function run(command: string, args: readonly string[], cwd: string): string {
-  try {
-    return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command} ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-  }
-}
 
 describe('package', function () {
   this.timeout(240_000);
-  let work: string;
   let tarball: string;
 
   before(() => {
-    work = mkdtempSync(path.join(tmpdir(), 'fieldsync-pack-'));
-    run('npm', ['run', '--silent', 'build'], root);
-    run('npm', ['pack', '--silent', '--pack-destination', work], root);
-    const packed = readdirSync(work).find((f) => f.endsWith('.tgz'));
-    assert.ok(packed, 'npm pack wrote a tarball');
-    tarball = path.join(work, packed);
+    tarball = packedTarball().tarball;
   });
 
-  after(() => {
-    rmSync(work, { recursive: true, force: true });
+  it('holds LICENSE, README.md, the docs, and every file README.md and the docs link to', () => {
+    const files = new Set(run('tar', ['-tzf', tarball], root).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')));
+    for (const required of ['LICENSE', 'README.md', 'package.json', 'docs/sync.md', 'docs/bundling.md']) assert.ok(files.has(required), `${required} is packed`);
+    const pages = [...files].filter((f) => f === 'README.md' || (f.startsWith('docs/') && f.endsWith('.md')));
+    const broken: string[] = [];
+    for (const page of pages) {
+      const text = readFileSync(path.join(root, page), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (target === undefined || /^[a-z]+:/.test(target)) continue;
+        const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(page), target));
+        if (!files.has(resolved) && ![...files].some((f) => f.startsWith(`${resolved}/`))) broken.push(`${page} -> ${target}`);
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+
+  it('ships the Apache-2.0 text its package.json names', () => {
+    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(manifest['license'], 'Apache-2.0');
+    assert.match(readFileSync(path.join(root, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
   });
 
   it('passes publint', () => {
@@ -50,10 +51,8 @@ describe('package', function () {
   describe('installed into a fresh project', () => {
     let app: string;
     before(() => {
-      app = path.join(work, 'app');
-      run('mkdir', ['-p', app], work);
-      writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-      run('npm', ['install', '--silent', '--no-audit', '--no-fund', '--prefer-offline', tarball, 'typescript@6.0.3', '@types/node@20'], app);
+      const peers = Object.entries(rootManifest().peerDependencies ?? {}).map(([name, range]) => `${name}@${range}`);
+      app = freshProject('app', [tarball, ...peers, 'typescript@6.0.3', '@types/node@20']);
     });
 
     it('imports both entries from a plain ESM script', () => {

@@ -11,7 +11,7 @@ import type { SeedDataSet, SeedSize, SeedUser } from '../../lib/seed/dataset.js'
 import { chtAccessRules } from '../../lib/cht/rules.js';
 import type { ChtRulesOptions } from '../../lib/cht/rules.js';
 import { createSyncGateway, gatewayDatabase } from '../../lib/sync/gateway/index.js';
-import type { GatewayLogEntry, SyncGateway } from '../../lib/sync/gateway/index.js';
+import type { GatewayLogEntry, SyncGateway, SyncGatewayOptions } from '../../lib/sync/gateway/index.js';
 import { createSyncClient } from '../../lib/sync/client/index.js';
 import { memoryPouch } from '../support/pouch.js';
 import { testCouch } from '../support/server.js';
@@ -39,7 +39,7 @@ export interface SyncWorld {
 const NOW = Date.UTC(2026, 10, 1);
 
 /** Builds a world of the given seed size with fresh database and user names. */
-export async function syncWorld(options: { size?: SeedSize; rules?: ChtRulesOptions; maxDocs?: number; warnDocs?: number; maxBodyBytes?: number } = {}): Promise<SyncWorld> {
+export async function syncWorld(options: { size?: SeedSize; rules?: ChtRulesOptions; maxDocs?: number; warnDocs?: number; maxBodyBytes?: number; cors?: SyncGatewayOptions['cors'] } = {}): Promise<SyncWorld> {
   const couch = await testCouch();
   const db = couch.uniqueDbName('sync');
   const suffix = db.split('-').slice(-2).join('');
@@ -70,6 +70,7 @@ export async function syncWorld(options: { size?: SeedSize; rules?: ChtRulesOpti
     ...(options.maxDocs !== undefined ? { maxDocs: options.maxDocs } : {}),
     ...(options.warnDocs !== undefined ? { warnDocs: options.warnDocs } : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.cors ? { cors: options.cors } : {}),
     log: (entry) => log.push(entry),
   });
   await gateway.install();

@@ -182,14 +182,18 @@ async function currentSeq(local: LocalDatabase): Promise<number | string | undef
   }
 }
 
-/** Creates a sync client. The gateway URL names one database, e.g. `https://host/fieldsync/medic`. */
+/**
+ * Creates a sync client. The gateway URL names one database, e.g. `https://host/fieldsync/medic`.
+ * @throws SyncError of kind `invalid-url` when the URL cannot be a gateway URL.
+ */
 export function createSyncClient(options: SyncClientOptions): SyncClient {
   const localMs = options.localTimeoutMs ?? DEFAULT_LOCAL_TIMEOUT_MS;
   const requestMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // First, so a malformed URL throws before anything is watched.
+  const remote = makeRemote(options);
   // Every call sync makes on the device's database settles, so no cycle can hang on it.
   const watched = watchLocal(options.local, { callMs: localMs, idleMs: 2 * (localMs + requestMs) });
   const local = watched.db;
-  const remote = makeRemote(options);
   const events = emitter<SyncEvents>();
   const batchSize = options.batchSize ?? 500;
   // The push target is a PouchDB HTTP database of the app's own PouchDB build, on the gateway.

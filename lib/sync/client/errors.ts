@@ -15,6 +15,13 @@ export type SyncErrorKind =
    * settle within `localTimeoutMs`. Open it again and create a new client for it.
    */
   | 'local'
+  /**
+   * The URL given is not a gateway URL of one database (malformed, not http(s), credentials in it, no
+   * database); thrown by `createSyncClient` itself, before anything is sent.
+   */
+  | 'invalid-url'
+  /** The server that answered is not the fieldsync gateway (a CouchDB URL given as the gateway, a wrong path). */
+  | 'not-a-gateway'
   /** Any other answer from the server. */
   | 'server';
 

@@ -4,6 +4,7 @@ import type { RevisionDigest } from '../digest.js';
 import type { ChangesResponse, FeedResponse, GoneResponse, IdRev, IdsResponse } from '../protocol.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { LocalDoc } from './local.js';
+import { gatewayUrl, notAGateway } from './url.js';
 
 /** How the client reaches the gateway. */
 export interface RemoteOptions {
@@ -60,6 +61,16 @@ async function buffered(response: Response): Promise<Response> {
   return new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
+/**
+ * The very first request failed without an answer. In a browser a CORS refusal looks exactly like
+ * this (fetch rejects with a TypeError and no status), so the message names it next to being offline.
+ */
+function firstFailure(err: unknown, base: string): unknown {
+  const page = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  if (typeof page !== 'string' || !(err instanceof TypeError)) return err;
+  return new TypeError(`${err.message}: no answer from ${base}. Offline, or blocked by CORS: a page on ${page} syncs only with a gateway that lists that origin in cors.origins (docs/sync.md)`);
+}
+
 /** The gateway endpoints the pull uses, plus a fetch that PouchDB's HTTP adapter can use for push. */
 export interface Remote {
   readonly url: string;
@@ -82,17 +93,29 @@ export interface Remote {
 
 /** Creates the client's view of the gateway. */
 export function remote(options: RemoteOptions): Remote {
-  const base = options.url.replace(/\/+$/, '');
+  const base = gatewayUrl(options.url);
   const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const authorization = options.auth ? `Basic ${btoa(`${options.auth.username}:${options.auth.password}`)}` : undefined;
   const requestMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const send = (input: Parameters<typeof fetch>[0], init: RequestInit | undefined, signal: AbortSignal): Promise<Response> => {
+  let answered = false;
+  const send = async (input: Parameters<typeof fetch>[0], init: RequestInit | undefined, signal: AbortSignal): Promise<Response> => {
     const headers = new Headers(init?.headers);
     if (authorization && !headers.has('authorization')) headers.set('authorization', authorization);
-    return baseFetch(input, { credentials: 'include', ...init, headers, signal });
+    try {
+      const response = await baseFetch(input, { credentials: 'include', ...init, headers, signal });
+      answered = true;
+      return response;
+    } catch (err) {
+      throw answered || signal.aborted ? err : firstFailure(err, base);
+    }
   };
   // What PouchDB's HTTP adapter (the push) uses: the same credentials and the same bound, body included.
-  const boundedFetch: typeof fetch = (input, init) => within(requestMs, async (signal) => buffered(await send(input, init, signal)), init?.signal);
+  const boundedFetch: typeof fetch = (input, init) => within(requestMs, async (signal) => {
+    const response = await send(input, init, signal);
+    const wrongServer = notAGateway(response, base);
+    if (wrongServer) throw wrongServer;
+    return buffered(response);
+  }, init?.signal);
 
   async function call<T>(path: string, init: RequestInit, ms = requestMs): Promise<T> {
     let answer: { response: Response; body: Record<string, unknown> };
@@ -113,6 +136,8 @@ export function remote(options: RemoteOptions): Remote {
     }
     const { response, body } = answer;
     if (response.ok) return body as T;
+    const wrongServer = notAGateway(response, base);
+    if (wrongServer) throw wrongServer;
     const reason = typeof body['reason'] === 'string' ? body['reason'] : response.statusText;
     if (body['error'] === 'too_many_docs') throw new SyncError('too-many-docs', reason, response.status, Number(body['count']));
     throw toSyncError({ status: response.status, reason });

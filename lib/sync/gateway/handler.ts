@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { accessKeyStore } from './access-keys.js';
 import { changeIndexes } from './change-indexes.js';
 import { contextCache } from './contexts.js';
+import { corsStep } from './cors.js';
 import { gatewayCouch } from './couch.js';
 import type { GatewayParts } from './endpoint.js';
 import { failureOf, sendJson } from './http.js';
@@ -22,6 +23,7 @@ import { waitSlots } from './wait-slots.js';
 export { gatewayDatabase } from './scope.js';
 export type { GatewayDatabase } from './scope.js';
 export type { GatewayLogEntry, SyncGateway, SyncGatewayOptions } from './options.js';
+export type { CorsOptions } from './cors.js';
 
 /** Creates a sync gateway for the given CouchDB and databases. */
 export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
@@ -42,6 +44,7 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
     store: accessKeyStore(couch),
   };
   const route = router(options.databases, sessionCache(couch, options.sessionTtlMs ?? 5_000, now), parts);
+  const cors = corsStep(options.cors);
 
   const gateway = ((req: IncomingMessage, res: ServerResponse) => {
     const started = now();
@@ -53,6 +56,9 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
       options.log?.({ user: entry.user, db: entry.db, endpoint: entry.endpoint, status, durationMs: now() - started, aborted, ...(entry.docs !== undefined ? { docs: entry.docs } : {}) });
     };
     res.once('close', () => log(res.statusCode, !res.writableFinished));
+    // Tells the client it reached the gateway and not CouchDB or a proxy (GATEWAY_HEADER of the client).
+    res.setHeader('x-fieldsync-gateway', '1');
+    if (cors(req, res)) return;
     route(req, res, entry).catch((err: unknown) => {
       const failure = failureOf(err);
       if (!res.headersSent) sendJson(res, failure.status, failure.body);

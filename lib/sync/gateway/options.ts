@@ -1,5 +1,6 @@
 /** The gateway's public configuration and the shapes an app sees: options, log entries, the handler. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CorsOptions } from './cors.js';
 import type { GatewayDatabase } from './scope.js';
 
 /** One line of the gateway's log, for successful and aborted requests alike. */
@@ -50,6 +51,8 @@ export interface SyncGatewayOptions {
    * answered by asking CouchDB, with `fieldsync_verify`.
    */
   readonly changeWindow?: number;
+  /** Pages on other origins allowed to sync (preflights answered before authentication). Default none. */
+  readonly cors?: CorsOptions;
   readonly log?: (entry: GatewayLogEntry) => void;
   /** The clock, for the log's durations and the cache. Default `Date.now`. */
   readonly now?: () => number;

@@ -256,7 +256,7 @@ export async function hydrate<T extends object>(input: readonly T[], source: Doc
   return checked({ docs: hydrated, problems: builder.allProblems() }, options);
 }
 
-function checked<T extends Json>(result: HydrateResult<T>, options: HydrateOptions): HydrateResult<T> {
+function checked<T>(result: HydrateResult<T>, options: HydrateOptions): HydrateResult<T> {
   if (options.throwWhenMissingLineage !== true) return result;
   const [first, ...rest] = result.problems.filter(isIncomplete);
   if (first) throw new LineageNotFoundError([first, ...rest]);

@@ -210,7 +210,7 @@ describe('gateway _changes and digest: what an answer carries', function () {
     const secret = w.invisibleTo('chw11', 'person');
     const stored = await w.world.admin.get(secret);
     const edited = await w.world.admin.insert({ ...stored, name: 'edited elsewhere' });
-    await w.world.admin.bulk({ docs: [{ ...stored, _rev: '1-ffffffffffffffffffffffffffffffff', name: 'a conflict' }], new_edits: false } as never);
+    await w.world.admin.bulk({ docs: [{ ...stored, _rev: '1-ffffffffffffffffffffffffffffffff', name: 'a conflict' }], new_edits: false });
     const report = w.invisibleTo('chw11', 'data_record');
     const gone = await w.world.admin.get(report);
     await w.world.admin.destroy(report, String(gone._rev));

@@ -77,7 +77,8 @@ describe('gateway _changes: access changes reach the feed as exactly the gained 
     const cursor = await feed(w, me, 'since=now');
     const mine = w.world.data.medic.find((d) => d.type === 'data_record' && w.visibleTo('chw11').has(d._id))!;
     const theirs = w.invisibleTo('chw11', 'data_record');
-    const deletedMine = await w.world.admin.destroy(mine._id, (await w.world.admin.get(mine._id))._rev);
+    const liveRev = (await w.world.admin.get(mine._id))._rev;
+    const deletedMine = await w.world.admin.destroy(mine._id, liveRev);
     await w.world.admin.destroy(theirs, (await w.world.admin.get(theirs))._rev);
     const answer = await feed(w, me, `since=${encodeURIComponent(cursor.last_seq)}&removals=true&include_docs=true`);
     assert.deepEqual(answer.results.map((e) => [e.id, e.deleted, e.changes.map((c) => c.rev)]), [[mine._id, true, [deletedMine.rev]]]);
@@ -86,6 +87,10 @@ describe('gateway _changes: access changes reach the feed as exactly the gained 
     assert.equal(got.status, 200, got.text);
     const ok = (got.json as { results: Array<{ docs: Array<{ ok?: { _deleted?: boolean } }> }> }).results[0]!.docs[0]!.ok;
     assert.equal(ok?._deleted, true);
+    // Asked by the revision the device holds, with latest=true (as PouchDB's replicator asks): the tombstone.
+    const latest = await w.json(me, 'POST', '_bulk_get?revs=true&latest=true', { docs: [{ id: mine._id, rev: liveRev }] });
+    const latestDocs = (latest.json as { results: Array<{ docs: Array<{ ok?: { _rev?: string; _deleted?: boolean } }> }> }).results[0]!.docs;
+    assert.deepEqual(latestDocs.map((d) => [d.ok?._rev, d.ok?._deleted]), [[deletedMine.rev, true]]);
   });
 
   it('never lists as removed a document the user could not see before nor now', async () => {

@@ -72,7 +72,7 @@ function isBareTombstone(doc: AnyDoc): boolean {
 }
 
 /** Answers one `_bulk_get`. */
-export const bulkGet: Endpoint = async (scope, req, res, { couch, contexts, listed, limits }, query) => {
+export const bulkGet: Endpoint = async (scope, req, res, { couch, contexts, listed, limits, indexes }, query) => {
   const { docs, plain } = wantedOf(await readJson(req, limits.bodyBytes));
   if (plain && fastQuery(query) && docs.length > 0 && docs.every((w) => w.rev !== undefined && listed.listed(scope, w.id, w.rev))) {
     // Exactly revisions this user was just listed: pass CouchDB's answer through unread.
@@ -100,13 +100,17 @@ export const bulkGet: Endpoint = async (scope, req, res, { couch, contexts, list
   let { readable } = await contexts.of(scope, false);
   const refusesAny = [...returned.values()].some((found) => found.some((doc) => !visible(scope, readable, doc) && !isBareTombstone(doc)));
   if (refusesAny) readable = (await contexts.of(scope, true)).readable;
+  const index = indexes.running(scope.db);
   const shownOf = new Map<string, Map<string, AnyDoc>>();
   for (const [id, requests] of groupBy(docs, (w) => w.id)) {
     const revs = new Set(requests.flatMap((w) => (w.rev ? [w.rev] : [])));
-    // A bare tombstone tells nothing new only of a revision the requester named itself.
+    // A revision the feed just listed to this user (a conflict leaf of a visible doc); a bare tombstone of a
+    // revision the requester named, or of a doc whose last live keys (the change index's) are the user's.
+    const shownAnyway = (doc: AnyDoc): boolean => listed.listed(scope, id, doc._rev ?? '')
+      || (isBareTombstone(doc) && (revs.has(doc._rev ?? '') || (index?.keysOf(id)?.some((key) => readable.has(key)) ?? false)));
     const shown = new Map<string, AnyDoc>();
     for (const doc of returned.get(id) ?? []) {
-      if (visible(scope, readable, doc) || (isBareTombstone(doc) && revs.has(doc._rev ?? ''))) shown.set(doc._rev ?? '', doc);
+      if (visible(scope, readable, doc) || shownAnyway(doc)) shown.set(doc._rev ?? '', doc);
     }
     shownOf.set(id, shown);
   }

@@ -70,6 +70,7 @@ try {
   const onPhone = await phone.get(orderId);
   log(`6. on the phone: order ${orderId} is ${String(onPhone['status'])}`);
 } finally {
+  mounted.gateway?.close();
   await server.close();
 }
 log('done');

@@ -525,3 +525,37 @@ describe('gateway _changes then _bulk_get: listed revisions expire', function ()
     }
   });
 });
+
+describe('gateway _changes: leaves and gained areas', function () {
+  this.timeout(90_000);
+  let w: AttackWorld;
+  beforeEach(async () => { w = await attackWorld({ maxWaitMs: 300 }); });
+  afterEach(async () => { await w.stop(); });
+
+  it('never names in a removal a document that left a newly granted area before the grant', async () => {
+    const me = who(w, 'chw11');
+    const home = w.world.user('chw11').facilityId;
+    const other = w.world.user('chw12').facilityId;
+    const clinics = w.world.data.medic.filter((d) => d.type === 'clinic' && (d['parent'] as { _id?: string } | undefined)?._id === other);
+    const [first, second] = clinics;
+    assert.ok(first && second, 'the other area has two clinics');
+    const patient = w.world.data.medic.find((d) => d.type === 'person' && (d['parent'] as { _id?: string } | undefined)?._id === second._id);
+    assert.ok(patient);
+    // A report about a patient of the other area's second clinic, sorted before every other id.
+    await w.world.admin.insert({ _id: '!moved-before-grant', type: 'data_record', form: 'home_visit', fields: { patient_uuid: patient._id }, contact: { _id: w.world.user('chw12').contactId } });
+    const kept = (await feed(w, me, 'since=now')).last_seq;
+    // Granted the first clinic; its documents are listed page by page.
+    const settings = await w.world.admin.get(`org.couchdb.user:${me.name}`);
+    const granted = await w.world.admin.insert({ ...settings, facility_id: [home, first._id] });
+    const page1 = await feed(w, me, `since=${encodeURIComponent(kept)}&limit=1&removals=true`);
+    const page2 = await feed(w, me, `since=${encodeURIComponent(page1.results.at(-1)!.seq)}&limit=1&removals=true`);
+    assert.ok(page2.results.length === 1 && !page2.results[0]!.removed, 'a gained document is listed');
+    // The report leaves the other area, then the whole of it is granted.
+    const report = await w.world.admin.get('!moved-before-grant');
+    await w.world.admin.insert({ ...report, fields: { patient_uuid: 'no-such-patient' } });
+    await w.world.admin.insert({ ...settings, _rev: granted.rev, facility_id: [home, other] });
+    const later = await walkPages(w, me, page2.results[0]!.seq, 'removals=true', 5);
+    const entries = later.flatMap((p) => p.entries);
+    assert.ok(!entries.some((e) => e.id === '!moved-before-grant'), 'a removal names a document the user never could see');
+  });
+});

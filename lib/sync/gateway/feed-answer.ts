@@ -68,9 +68,10 @@ export async function feedAnswer(input: FeedInput): Promise<FeedAnswer> {
   let more = 0;
   if (windowed) {
     changed = new Set(windowed.map((c) => c.id));
-    verify ||= episode === undefined;
-    const judged = judgeWindow(windowed, { r0, r1, ...(k !== undefined ? { listedUpTo: k } : {}), ...(episode !== windowed ? { episode: episode ?? null } : {}) })
-      .filter((j) => (!wanted || wanted.has(j.change.id)) && (j.how !== 'removed' || input.removals));
+    const all = judgeWindow(windowed, { r0, r1, ...(k !== undefined ? { listedUpTo: k } : {}), ...(episode !== windowed ? { episode: episode ?? null } : {}) })
+      .filter((j) => !wanted || wanted.has(j.change.id));
+    verify ||= all.some((j) => j.how === 'unsure');
+    const judged = all.filter((j) => j.how !== 'unsure' && (j.how !== 'removed' || input.removals));
     for (const { change, how } of judged.slice(0, limit)) {
       take({ cursor: { s: change.seq, ...carried }, id: change.id, revs: how === 'removed' ? [] : revsOf(change.revs, change.winner), deleted: how === 'deleted', removed: how === 'removed' });
     }

@@ -5,8 +5,11 @@
  */
 import type { WindowChange } from './change-window.js';
 
-/** How a change reaches the user. */
-export type Judged = 'change' | 'deleted' | 'removed';
+/**
+ * How a change reaches the user; `unsure`: a document they may have held cannot be shown to have been
+ * theirs, so nothing is told of it (the answer then asks fieldsync's client to verify).
+ */
+export type Judged = 'change' | 'deleted' | 'removed' | 'unsure';
 
 /** The access a judgement is made under. */
 export interface FeedAccess {
@@ -33,13 +36,15 @@ export function seesIn(set: ReadonlySet<string>, id: string, keys: readonly stri
 }
 
 /**
- * True when the user may hold the document as it was before `first` (given under R0, or as a gained one
- * listed); `atStart` is its first change after the start of the access change (null: unknown).
+ * Whether the user holds the document as it was before `first`: given under R0 (by its keys at the start
+ * of the access change, `atStart`; null when unknown), or maybe as a gained one listed. The keys gained
+ * then are not known (R1 may have changed since), so a gained one is never shown as held: `unsure`.
  */
-function held(first: WindowChange, atStart: WindowChange | null, access: FeedAccess): boolean {
-  if (atStart && seesIn(access.r0, first.id, atStart.before)) return true;
-  if (access.listedUpTo === undefined || first.id > access.listedUpTo) return false;
-  return first.before.some((key) => access.r1.has(key) && !access.r0.has(key));
+function held(first: WindowChange, atStart: WindowChange | null, access: FeedAccess): 'held' | 'unsure' | 'no' {
+  if (atStart && seesIn(access.r0, first.id, atStart.before)) return 'held';
+  if (!atStart && seesIn(access.r0, first.id, first.before)) return 'unsure';
+  if (access.listedUpTo === undefined || first.id > access.listedUpTo) return 'no';
+  return first.before.some((key) => access.r1.has(key) && !access.r0.has(key)) ? 'unsure' : 'no';
 }
 
 /**
@@ -61,8 +66,10 @@ export function judgeWindow(changes: readonly WindowChange[], access: FeedAccess
   for (const [id, last] of lasts) {
     const first = firsts.get(id)!;
     const atStart = access.episode === undefined ? first : access.episode === null ? null : starts.get(id) ?? first;
-    if (seesIn(access.r1, id, last.after)) judged.push({ change: last, how: last.deleted ? 'deleted' : 'change' });
-    else if (held(first, atStart, access)) judged.push({ change: last, how: last.deleted ? 'deleted' : 'removed' });
+    if (seesIn(access.r1, id, last.after)) { judged.push({ change: last, how: last.deleted ? 'deleted' : 'change' }); continue; }
+    const verdict = held(first, atStart, access);
+    if (verdict === 'held') judged.push({ change: last, how: last.deleted ? 'deleted' : 'removed' });
+    else if (verdict === 'unsure') judged.push({ change: last, how: 'unsure' });
   }
   return judged;
 }

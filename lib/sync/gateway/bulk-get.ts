@@ -104,7 +104,7 @@ export const bulkGet: Endpoint = async (scope, req, res, { couch, contexts, list
   const shownOf = new Map<string, Map<string, AnyDoc>>();
   for (const [id, requests] of groupBy(docs, (w) => w.id)) {
     const revs = new Set(requests.flatMap((w) => (w.rev ? [w.rev] : [])));
-    // A revision the feed just listed to this user (a conflict leaf of a visible doc); a bare tombstone of a
+    // A revision just listed to this user (the sole leaf of a doc they saw); a bare tombstone of a
     // revision the requester named, or of a doc whose last live keys (the change index's) are the user's.
     const shownAnyway = (doc: AnyDoc): boolean => listed.listed(scope, id, doc._rev ?? '')
       || (isBareTombstone(doc) && (revs.has(doc._rev ?? '') || (index?.keysOf(id)?.some((key) => readable.has(key)) ?? false)));

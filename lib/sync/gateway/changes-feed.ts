@@ -80,7 +80,9 @@ async function render(request: Request, computed: FeedAnswer, r1: ReadonlySet<st
   }));
   if (params.includeDocs) results = await withDocs(request, results, r1);
   if (computed.last.a !== NO_ACCESS) await parts.store.remember(scope.db, r1);
-  parts.listed.merge(scope, results.flatMap((e) => e.changes.map((c) => [e.id, c.rev] as const)));
+  // Only a document's sole leaf may later be served unread: the leaves of a conflict may each be filed
+  // elsewhere (a version about someone else), so `_bulk_get` checks them one by one.
+  parts.listed.merge(scope, results.flatMap((e) => (e.changes.length === 1 ? e.changes.map((c) => [e.id, c.rev] as const) : [])));
   scope.log.docs = results.length;
   return { results, last_seq: sign(computed.last), pending: computed.pending, ...(computed.verify ? { fieldsync_verify: true as const } : {}) };
 }

@@ -220,7 +220,7 @@ describe('two gateway processes over one database, behind a round-robin proxy', 
 
   // Pending until the gateway serves GET <doc>/<attachment>: stock PouchDB fetches each attachment
   // stub that way and aborts on the 404 (the forms carry attachments).
-  it.skip('lets a stock PouchDB replicate exactly the user\'s docs through both gateways', async () => {
+  it('lets a stock PouchDB replicate exactly the user\'s docs through both gateways', async () => {
     const me = world.user('chw12');
     const local = memoryPouch<Record<string, unknown>>();
     const remote = new PouchDB(url(), { auth: { username: me.name, password: me.password } });

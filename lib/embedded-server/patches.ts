@@ -57,8 +57,29 @@ const defectPatches: readonly SourcePatch[] = [
   },
   {
     file: 'express-pouchdb/lib/routes/changes.js',
-    why: 'POST _changes?filter=_selector ignored the body; a continuous feed refused by the security check crashed the process, and one whose client left ran on',
+    why: 'POST _changes?filter=_selector ignored the body; a continuous feed refused by the security check crashed the process, and one whose client left ran on; a longpoll whose client left kept its heartbeat timer (and the process) alive',
     edits: [
+      {
+        // A client that leaves a longpoll before its first check ends never reached the socket listener:
+        // the heartbeat then ran until the next change, and kept a process that closed its server alive.
+        find: `      var cleanup = function () {
+        if (heartbeatInterval) {
+          clearInterval(heartbeatInterval);
+        }
+      };`,
+        replace: `      var cleanup = function () {
+        if (heartbeatInterval) {
+          clearInterval(heartbeatInterval);
+        }
+      };
+      res.on('close', cleanup);`,
+        occurrences: 1,
+      },
+      {
+        find: "            req.connection.on('close', cancelChanges);",
+        replace: "            req.connection.on('close', cancelChanges);\n            if (res.destroyed || req.socket.destroyed) { cancelChanges(); cleanup(); }",
+        occurrences: 1,
+      },
       {
         find: 'if (req.body && req.body.doc_ids) {',
         replace: 'if (req.body && req.body.selector) { req.query.selector = req.body.selector; }\n    if (req.body && req.body.doc_ids) {',

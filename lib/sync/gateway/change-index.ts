@@ -20,7 +20,7 @@ export const DEFAULT_WINDOW_SIZE = 20_000;
 const FOLLOW_TIMEOUT_MS = 30_000;
 
 /** One change row as CouchDB's `_changes?include_docs=true&style=all_docs` gives it. */
-interface ChangeRow {
+export interface ChangeRow {
   readonly seq: unknown;
   readonly id: string;
   readonly changes: ReadonlyArray<{ readonly rev: string }>;

@@ -4,7 +4,8 @@
  * A change of a document they may not see cannot be judged (did they hold it?), so it is left out and the
  * answer asks fieldsync's client to verify.
  */
-import type { AccessRules, AnyDoc } from '../rules.js';
+import type { AccessRules } from '../rules.js';
+import type { ChangeRow } from './change-index.js';
 import type { GatewayCouch } from './couch.js';
 import { seesIn } from './feed.js';
 
@@ -40,14 +41,6 @@ export interface FallbackAnswer {
   readonly verify: boolean;
 }
 
-interface Row {
-  readonly seq: unknown;
-  readonly id: string;
-  readonly changes: ReadonlyArray<{ readonly rev: string }>;
-  readonly deleted?: boolean;
-  readonly doc?: AnyDoc | null;
-}
-
 /** Reads CouchDB's changes after `since` until `limit` entries or the end. */
 export async function fallbackFeed(input: Fallback): Promise<FallbackAnswer> {
   const entries: FallbackEntry[] = [];
@@ -56,7 +49,7 @@ export async function fallbackFeed(input: Fallback): Promise<FallbackAnswer> {
   for (;;) {
     const page = (await input.couch.request(input.db, 'GET', '_changes', {
       since, style: 'all_docs', include_docs: true, limit: PAGE,
-    })) as { results: Row[]; last_seq: unknown };
+    })) as { results: ChangeRow[]; last_seq: unknown };
     for (const row of page.results) {
       if (entries.length >= input.limit) return { entries, complete: false, verify };
       if (row.id.startsWith('_local/') || (input.wanted && !input.wanted.has(row.id))) continue;

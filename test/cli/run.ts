@@ -13,8 +13,10 @@ export function killRunningClis(): void {
 }
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const main = path.join(root, 'lib', 'cli', 'main.ts');
+// Node itself with tsx as a loader, not the `tsx` wrapper: killing the wrapper leaves its node child
+// running with this process's pipes, which keeps the test run alive after its last test.
+const node = [process.execPath, '--import', 'tsx', main] as const;
 
 /** What a finished command printed and its exit code. */
 export interface CliRun {
@@ -26,7 +28,7 @@ export interface CliRun {
 /** Runs `fieldsync <args>` to completion. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [main, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node[0], [...node.slice(1), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     child.once('close', () => running.delete(child));
     let stdout = '';
@@ -50,7 +52,7 @@ export interface RunningServe {
 /** Starts `fieldsync serve <args>` and resolves once it printed its URL. */
 export function startServe(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServe> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [main, 'serve', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node[0], [...node.slice(1), 'serve', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     running.add(child);
     const exited = new Promise<number | null>((done) => child.once('close', (code) => { running.delete(child); done(code); }));

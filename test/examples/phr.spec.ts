@@ -7,7 +7,7 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 describe('examples/phr: offline cart to order', function () {
   this.timeout(60_000);
   it('runs with one command and ends with the confirmed order on the phone', () => {
-    const run = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'examples', 'phr', 'cart-to-order.ts')], { cwd: root, encoding: 'utf8', timeout: 50_000, killSignal: 'SIGKILL' });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'examples', 'phr', 'cart-to-order.ts')], { cwd: root, encoding: 'utf8', timeout: 50_000, killSignal: 'SIGKILL' });
     // An example that does not exit (a timer or socket left open) fails here instead of stalling the suite.
     assert.equal(run.status, 0, `${run.error?.message ?? ''}\n${run.stderr}`);
     assert.match(run.stdout, /2\. the phone synced 2 documents: 2 lab-test prices, 0 keys/);

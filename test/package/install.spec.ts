@@ -75,7 +75,12 @@ describe('installing the packed package', function () {
       const welcome = await (await fetch(url)).json() as Record<string, unknown>;
       assert.ok(Object.values(welcome).includes('Welcome!') || welcome['couchdb'] === 'Welcome', JSON.stringify(welcome));
     } finally {
+      // Waited for: a child still holding this process's pipes would keep the test run alive.
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(forced);
     }
   });
 });

@@ -2,6 +2,24 @@ import { killRunningClis } from '../cli/run.js';
 import { stopGatewayProcesses } from './gateways.js';
 import { stopTestCouch } from './server.js';
 
+/** How long the run may stay alive after its last hook before it counts as hung. */
+const EXIT_GRACE_MS = 30_000;
+
+/**
+ * Fails a run that does not exit once every test is done: something a test started (a server, a socket,
+ * a child process, a timer) is still keeping Node alive. The timer is unref'd, so it fires only then;
+ * it names what is left instead of letting CI wait for its time limit.
+ */
+function failIfStillAlive(): void {
+  // Stryker's workers run the suite many times in one long-lived process.
+  if (process.env['STRYKER_MUTATOR_WORKER'] !== undefined) return;
+  setTimeout(() => {
+    const left = process.getActiveResourcesInfo().filter((kind) => kind !== 'TTYWrap');
+    process.stderr.write(`\nthe test run did not exit ${EXIT_GRACE_MS / 1000} s after its last test; still open: ${left.join(', ')}\n`);
+    process.exit(1);
+  }, EXIT_GRACE_MS).unref();
+}
+
 /** Root hooks for the whole mocha run. */
 export const mochaHooks = {
   afterEach(): void {
@@ -10,5 +28,6 @@ export const mochaHooks = {
   async afterAll(): Promise<void> {
     await stopGatewayProcesses();
     await stopTestCouch();
+    failIfStillAlive();
   },
 };

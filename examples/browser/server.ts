@@ -23,8 +23,15 @@ export async function buildExample(): Promise<string> {
   return out;
 }
 
-/** Builds, starts and seeds; the caller closes `server`. */
-export async function startExample(port = 0): Promise<{ readonly server: EmbeddedServer; readonly appUrl: string }> {
+/** The running example; `close` stops the gateway's change following and the server. */
+export interface RunningExample {
+  readonly server: EmbeddedServer;
+  readonly appUrl: string;
+  close(): Promise<void>;
+}
+
+/** Builds, starts and seeds; the caller calls `close`. */
+export async function startExample(port = 0): Promise<RunningExample> {
   const staticDir = await buildExample();
   const admin = { username: 'admin', password: randomBytes(9).toString('base64url') };
   // The gateway talks to the server it is mounted in, so it is created once the server listens.
@@ -46,5 +53,5 @@ export async function startExample(port = 0): Promise<{ readonly server: Embedde
   await fetch(`${server.url}/medic/_bulk_docs`, { method: 'POST', headers, body: JSON.stringify({ docs: data.medic }) });
   await fetch(`${server.url}/_users`, { method: 'PUT', headers });
   for (const user of data.users) await fetch(`${server.url}/_users`, { method: 'POST', headers, body: JSON.stringify(user) });
-  return { server, appUrl: `${server.url}/app/` };
+  return { server, appUrl: `${server.url}/app/`, close: () => { gateway.close(); return server.close(); } };
 }

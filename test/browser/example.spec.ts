@@ -35,7 +35,7 @@ describe('the browser example in headless Chromium', function () {
       await page.screenshot({ path: shot, fullPage: true });
 
       // The server goes away; the page keeps working from IndexedDB.
-      await example.server.close();
+      await example.close();
       stopped = true;
       const readyBefore = Number(await page.$eval('#tasks', (el) => (el as HTMLElement).dataset['ready']));
       const targetBefore = await page.textContent('#targets');
@@ -45,7 +45,7 @@ describe('the browser example in headless Chromium', function () {
       await page.waitForFunction((before) => document.getElementById('targets')?.textContent !== before, targetBefore);
       assert.notEqual(await page.textContent('#targets'), targetBefore, 'the visit counts at once, offline');
     } finally {
-      if (!stopped) await example.server.close();
+      if (!stopped) await example.close();
     }
   });
 });

@@ -54,12 +54,14 @@ export function freshProject(name: string, specs: readonly string[], cache: 'off
   const app = path.join(packedTarball().dir, name);
   mkdirSync(app, { recursive: true });
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: 'module' }));
-  const install = (mode: string): string => run('npm', ['install', `--${mode}`, '--silent', '--no-audit', '--no-fund', ...specs], app);
+  // `--loglevel=error`, not `--silent`: a failed install must say why (ENOTCACHED, a version conflict...).
+  const install = (mode: string): string =>
+    run('npm', ['install', `--${mode}`, '--loglevel=error', '--no-audit', '--no-fund', ...specs], app);
   try {
     install(cache);
   } catch (err) {
     // `npm ci` caches tarballs but not the registry's package lists a range needs: a fresh machine asks once.
-    if (cache !== 'offline' || !/ENOTCACHED/.test((err as Error).message)) throw err;
+    if (cache !== 'offline' || !/ENOTCACHED|cache mode is 'only-if-cached'/.test((err as Error).message)) throw err;
     install('prefer-offline');
   }
   return app;

@@ -70,8 +70,10 @@ function meets(keys: Iterable<string>, set: ReadonlySet<string>): boolean {
   return false;
 }
 
+// Unref'd: a gateway nobody closed, retrying a database that went away, must not keep its process alive.
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve) => {
   const timer = setTimeout(resolve, ms);
+  timer.unref();
   signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
 });
 

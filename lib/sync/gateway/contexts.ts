@@ -35,6 +35,11 @@ export function visible(scope: RequestScope, readable: ReadonlySet<string>, doc:
   return scope.served.rules.replicationKeys(doc).some((key) => readable.has(key));
 }
 
+/** A deletion that carries nothing but its id and revisions. */
+export function isBareTombstone(doc: AnyDoc): boolean {
+  return doc._deleted === true && Object.keys(doc).every((key) => ['_id', '_rev', '_deleted', '_revisions'].includes(key));
+}
+
 /** Users whose context is kept at once; beyond, the oldest are dropped (and recomputed when asked). */
 export const MAX_CACHED_CONTEXTS = 1_000;
 

@@ -24,8 +24,8 @@ function cheapUser(who: Who): Record<string, unknown> & { _id: string } {
   const salt = randomBytes(16).toString('hex');
   return {
     _id: `org.couchdb.user:${who.name}`, type: 'user', name: who.name, roles: ['chw'],
-    password_scheme: 'pbkdf2', pbkdf2_prf: 'sha256', iterations: 1, salt,
-    derived_key: pbkdf2Sync(who.password, salt, 1, 32, 'sha256').toString('hex'),
+    // No pbkdf2_prf: SHA-1, which every CouchDB since 1.3 and the embedded server check.
+    password_scheme: 'pbkdf2', iterations: 1, salt, derived_key: pbkdf2Sync(who.password, salt, 1, 20, 'sha1').toString('hex'),
   };
 }
 

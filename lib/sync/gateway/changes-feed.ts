@@ -49,8 +49,9 @@ async function answer(request: Request, cursor: CursorPayload, r1: ReadonlySet<s
 }
 
 /**
- * The losing leaves of `items` and the `_conflicts` of `docs` the user may read: each leaf is judged by its
- * own body (a losing version may be about someone else), so a stock client never asks for one it is refused.
+ * Of `wanted` (losing leaves by id: an entry's other leaves, a doc's `_conflicts`), those the user may read:
+ * each is judged by its own body (a losing version may be about someone else), so a stock client never asks
+ * for one it is then refused.
  */
 async function readableLeaves(request: Request, r1: ReadonlySet<string>, wanted: ReadonlyMap<string, readonly string[]>): Promise<Map<string, Set<string>>> {
   if (wanted.size === 0) return new Map();

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { chtAccessRules } from '../../lib/cht/rules.js';
 import { changeIndex } from '../../lib/sync/gateway/change-index.js';
 import { gatewayCouch } from '../../lib/sync/gateway/couch.js';
-import type { FeedResponse } from '../../lib/sync/protocol.js';
+import type { FeedResponse, IdsResponse } from '../../lib/sync/protocol.js';
 import { attackWorld } from '../security/gateway-attacker.js';
-import type { AttackWorld } from '../security/gateway-attacker.js';
+import type { AttackWorld, Who } from '../security/gateway-attacker.js';
 import { feed, who } from './feed.js';
+import { reportBy } from './stock.js';
 
 /** A promise with whether it settled yet. */
 function watched<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => boolean } {
@@ -17,7 +18,8 @@ function watched<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => 
 describe('gateway _changes longpoll: only the users a change concerns are woken', function () {
   this.timeout(60_000);
   let w: AttackWorld;
-  before(async () => { w = await attackWorld({ maxWaitMs: 20_000 }); });
+  // Longer than any test may run: a longpoll without a timeout is answered only when woken.
+  before(async () => { w = await attackWorld({ maxWaitMs: 120_000 }); });
   after(async () => { await w.stop(); });
 
   const patientOf = (name: string, other: string): string => w.world.data.medic.find((d) => d.type === 'person'
@@ -42,6 +44,73 @@ describe('gateway _changes longpoll: only the users a change concerns are woken'
     const bodyB = answerB.json as FeedResponse;
     assert.deepEqual(bodyB.results, []);
     assert.equal(typeof bodyB.last_seq, 'string');
+  });
+
+  /** Ids `user` may have by the pull list: the rules' own answer, private reports included. */
+  const pullList = async (user: Who): Promise<Set<string>> => {
+    const answer = await w.request(user, 'GET', '_fieldsync/ids');
+    assert.equal(answer.status, 200, answer.text.slice(0, 300));
+    return new Set((answer.json as IdsResponse).rows.map((row) => row.id));
+  };
+
+  /**
+   * Opens longpolls from now, has `author` push `report` through the gateway, and checks who hears of it:
+   * each of `readers` (user names) is woken and answered with it (their longpolls have no timeout: one not
+   * woken fails the test by its own timeout); each of `others` is not: one longpoll times out empty, and
+   * another stays open until a later write of their own reaches it, answered with that write alone.
+   */
+  const longpollsOf = async (author: string, report: Record<string, unknown> & { _id: string }, readers: readonly string[], others: readonly string[]): Promise<void> => {
+    const open = async (name: string, timeout?: number) => {
+      const user = who(w, name);
+      const since = (await feed(w, user, 'since=now')).last_seq;
+      const query = `feed=longpoll${timeout === undefined ? '' : `&timeout=${timeout}`}&since=${encodeURIComponent(since)}`;
+      return { name, user, since, wait: watched(w.request(user, 'GET', `_changes?${query}`)) };
+    };
+    const answered = await Promise.all(readers.map((name) => open(name)));
+    const timingOut = await Promise.all(others.map((name) => open(name, 3_000)));
+    const staying = await Promise.all(others.map((name) => open(name, 30_000)));
+    const pushed = await w.json(who(w, author), 'POST', '_bulk_docs', { docs: [report] });
+    assert.equal(pushed.status, 201, pushed.text);
+    assert.equal((pushed.json as Array<{ ok?: boolean }>)[0]?.ok, true, pushed.text);
+    for (const { name, wait } of answered) {
+      const answer = await wait.promise;
+      assert.equal(answer.status, 200, answer.text);
+      assert.deepEqual((answer.json as FeedResponse).results.map((e) => e.id), [report._id], `${name} is answered with the report`);
+    }
+    for (const { name, wait } of staying) assert.equal(wait.settled(), false, `${name} is still waiting when the readers have their answers`);
+    for (const { name, wait } of timingOut) {
+      const answer = await wait.promise;
+      assert.equal(answer.status, 200, answer.text);
+      assert.deepEqual((answer.json as FeedResponse).results, [], `${name} times out empty`);
+    }
+    for (const { name, user, since, wait } of staying) {
+      const own = await w.world.admin.insert(reportBy(w.world.user(name), `longpoll-later-${report._id}-${name}`));
+      const answer = await wait.promise;
+      assert.equal(answer.status, 200, answer.text);
+      assert.deepEqual((answer.json as FeedResponse).results.map((e) => e.id), [own.id], `${name} is answered with their own later write only`);
+      // Nor does the report reach them later.
+      assert.deepEqual((await feed(w, user, `since=${encodeURIComponent(since)}`)).results.map((e) => e.id), [own.id], `${name} later`);
+    }
+  };
+
+  it('answers a CHW\'s report about a patient of their area to their other device and their supervisor, never to another CHW', async () => {
+    const patient = patientOf('chw11', 'chw12');
+    assert.ok(w.visibleTo('supervisor1').has(patient), 'the supervisor sees the patient');
+    const report = { ...reportBy(w.world.user('chw11'), 'longpoll-report-1'), fields: { patient_uuid: patient } };
+    // chw11 twice: the device that wrote it waits too, as the other device of the same CHW.
+    await longpollsOf('chw11', report, ['chw11', 'supervisor1'], ['chw12']);
+    const lists = await Promise.all(['chw11', 'supervisor1', 'chw12'].map((name) => pullList(who(w, name))));
+    assert.deepEqual(lists.map((ids) => ids.has(report._id)), [true, true, false]);
+  });
+
+  it('answers a private report about a CHW, by their supervisor, to the supervisor only: not to the CHW it is about, nor another', async () => {
+    const report = {
+      ...reportBy(w.world.user('supervisor1'), 'longpoll-private-1'), fields: { private: true, patient_uuid: w.world.user('chw11').contactId },
+    };
+    await longpollsOf('supervisor1', report, ['supervisor1'], ['chw11', 'chw12']);
+    // The rules agree: the CHT private report is hidden from the user it is about, who does not see its author.
+    const lists = await Promise.all(['supervisor1', 'chw11', 'chw12'].map((name) => pullList(who(w, name))));
+    assert.deepEqual(lists.map((ids) => ids.has(report._id)), [true, false, false]);
   });
 
   it('writes heartbeat newlines while it waits, then the answer', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { memoryPouch, PouchDB } from '../support/pouch.js';
-import { assertHoldsExactly, heldIds, movePerson, reportBy, serverDocs, stockRemote, until, visibleDoc, visibleNow } from './stock.js';
+import { assertHoldsExactly, conflictedDoc, heldIds, movePerson, reportBy, serverDocs, stockRemote, until, visibleDoc, visibleNow } from './stock.js';
+import type { SentRequest } from './stock.js';
 import { syncWorld } from './world.js';
 import type { SyncWorld } from './world.js';
 
@@ -109,6 +110,49 @@ describe('stock PouchDB through the gateway', function () {
     assert.ok(held === undefined || held._rev === moved.oldRev, 'the doc is held at the revision listed, or not at all');
     const now = await visibleNow(world, me);
     for (const id of await heldIds(local)) assert.ok(now.has(id) || seen.has(id), `${id} was visible to chw11`);
+  });
+
+  it('a conflict whose losing leaf is about someone else replicates with exactly the visible leaves, never the hidden body', async () => {
+    const me = world.user('chw11');
+    const other = world.user('chw12');
+    const local = memoryPouch();
+    const before = await PouchDB.replicate(stockRemote(world, me).remote, local);
+    const id = 'stock-conflicted-1';
+    const doc = await conflictedDoc(world, id, reportBy(me, id));
+    await PouchDB.replicate(stockRemote(world, me).remote, local);
+    assert.deepEqual((await local.get(id, { conflicts: true }))._conflicts, [doc.visible], 'the visible conflict arrived');
+    // Then a losing leaf about someone in another area: a stock client asks for every leaf the feed names.
+    const hidden = await doc.addHidden(other.contactId, 'hidden-leaf-secret-4b1d');
+    for (const from of ['an incremental replication', 'a first replication']) {
+      const target = from === 'a first replication' ? memoryPouch() : local;
+      const { remote, sent } = stockRemote(world, me);
+      const result = await PouchDB.replicate(remote, target).catch((err: unknown) => ({ ok: false, errors: [String(err)] }));
+      // Not a failure: the server root probe and a first checkpoint's absence.
+      const expected = (r: SentRequest): boolean => r.path.startsWith('http') || (r.status === 404 && r.path.startsWith('_local/'));
+      const failures = sent.filter((r) => r.status >= 400 && !expected(r)).map((r) => `${r.status} ${r.method} ${r.path}`);
+      assert.deepEqual({ ok: result.ok, failures, errors: result.errors }, { ok: true, failures: [], errors: [] }, from);
+      const held = await target.get(id, { conflicts: true });
+      assert.equal(held._rev, doc.winner, `${from}: the winner`);
+      assert.deepEqual(held._conflicts, [doc.visible], `${from}: the visible losing leaf, not the hidden one`);
+      await assert.rejects(target.get(id, { rev: hidden }), `${from}: the hidden leaf is not held`);
+      const answers = sent.map((r) => r.text ?? '').join('\n');
+      for (const secret of [hidden, 'hidden-leaf-secret-4b1d']) assert.ok(!answers.includes(secret), `${from}: an answer named ${secret}`);
+      await assertHoldsExactly(world, target, await visibleNow(world, me), 'chw11');
+    }
+    // The feed itself, asked by the stock client: only the leaves the user may read, with or without docs.
+    const { remote } = stockRemote(world, me);
+    for (const since of [before.last_seq, 0]) {
+      const feed = await remote.changes({ since, style: 'all_docs', include_docs: true, conflicts: true });
+      const entry = feed.results.find((r) => r.id === id);
+      assert.ok(entry, `the feed from ${String(since)} lists the conflicted doc`);
+      assert.deepEqual(entry.changes.map((c) => c.rev).sort(), [doc.winner, doc.visible].sort(), `the leaves from ${String(since)}`);
+      assert.deepEqual((entry.doc as { _conflicts?: string[] } | undefined)?._conflicts, [doc.visible], `_conflicts from ${String(since)}`);
+    }
+    // The conflict resolved on the server (the visible loser deleted): the device learns it from the bare tombstone.
+    await world.admin.destroy(id, doc.visible);
+    const resolved = await PouchDB.replicate(stockRemote(world, me).remote, local);
+    assert.equal(resolved.ok, true);
+    assert.equal((await local.get(id, { conflicts: true }))._conflicts, undefined, 'no conflict left on the device');
   });
 
   it('sync pushes the device\'s writes and pulls exactly the user\'s docs', async () => {

@@ -16,7 +16,7 @@ export interface SentRequest {
   /** Path and query after the database URL, e.g. `_changes?style=all_docs&since=0&limit=100`. */
   readonly path: string;
   readonly status: number;
-  /** The answer's text, kept for `_changes` only. */
+  /** The answer's text, kept for `_changes` and `_bulk_get` only. */
   readonly text?: string;
 }
 
@@ -30,7 +30,7 @@ export function stockRemote(world: SyncWorld, user: SeedUser, beforeSending?: (p
     const response = await (PouchDB as unknown as { fetch: typeof fetch }).fetch(url, init);
     const href = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
     const path = href.startsWith(world.url) ? href.slice(world.url.length + 1) : href;
-    const text = path.startsWith('_changes') ? await response.clone().text() : undefined;
+    const text = path.startsWith('_changes') || path.startsWith('_bulk_get') ? await response.clone().text() : undefined;
     sent.push({ method: init?.method ?? 'GET', path, status: response.status, ...(text !== undefined ? { text } : {}) });
     return response;
   };
@@ -111,4 +111,36 @@ export async function until(db: PouchDB.Database, check: () => Promise<boolean>,
   } finally {
     feed.cancel();
   }
+}
+
+/** A leaf written beside a doc's winner as CouchDB replication would (`new_edits: false`): `2-<digit x 32>` on its first revision. */
+async function addLeaf(world: SyncWorld, id: string, root: string, digit: string, doc: Record<string, unknown>): Promise<string> {
+  const rev = `2-${digit.repeat(32)}`;
+  await world.admin.bulk({ docs: [{ ...doc, _id: id, _rev: rev, _revisions: { start: 2, ids: [digit.repeat(32), root] } }], new_edits: false });
+  return rev;
+}
+
+/** A doc written at a third revision (the winner) with a visible losing second revision beside it, and how to add a hidden one. */
+export async function conflictedDoc(world: SyncWorld, id: string, doc: Record<string, unknown>): Promise<{
+  winner: string; visible: string; addHidden(hiddenContact: string, secret: string): Promise<string>;
+}> {
+  const first = await world.admin.insert({ ...doc, _id: id });
+  const second = await world.admin.insert({ ...doc, _id: id, _rev: first.rev, edits: 1 });
+  const winner = (await world.admin.insert({ ...doc, _id: id, _rev: second.rev, edits: 2 })).rev;
+  const root = first.rev.split('-')[1] ?? '';
+  const visible = await addLeaf(world, id, root, '1', { ...doc, edits: 'elsewhere' });
+  const conflicts = async (): Promise<string[]> => {
+    const stored = await world.admin.get(id, { conflicts: true }) as { _rev: string; _conflicts?: string[] };
+    assert.equal(stored._rev, winner, 'the longest history wins');
+    return [...(stored._conflicts ?? [])].sort();
+  };
+  assert.deepEqual(await conflicts(), [visible], 'the server holds the visible losing leaf');
+  return {
+    winner, visible,
+    async addHidden(hiddenContact, secret) {
+      const hidden = await addLeaf(world, id, root, '0', { ...doc, contact: { _id: hiddenContact }, notes: secret });
+      assert.deepEqual(await conflicts(), [hidden, visible].sort(), 'the server holds both losing leaves');
+      return hidden;
+    },
+  };
 }

@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { boundedCache } from './bounded-cache.js';
+import type { CacheStats } from './bounded-cache.js';
 import type { GatewayCouch } from './couch.js';
 
 /** Id of the local doc holding a database's cursor signing key. */
@@ -33,6 +34,8 @@ export interface AccessKeyStore {
   remember(db: string, keys: ReadonlySet<string>): Promise<string>;
   /** Forgets the signing key held in memory for `db` (the database was created again): it is read again. */
   forget(db: string): void;
+  /** The key sets held in memory (they never change, so they never expire: only the oldest are evicted). */
+  stats(): CacheStats;
 }
 
 function isMissing(err: unknown): boolean {
@@ -43,10 +46,11 @@ function isConflict(err: unknown): boolean {
   return (err as { statusCode?: number }).statusCode === 409;
 }
 
-/** The store over `couch`. */
-export function accessKeyStore(couch: GatewayCouch): AccessKeyStore {
+/** The store over `couch`, holding at most `maxEntries` key sets in memory. */
+export function accessKeyStore(couch: GatewayCouch, maxEntries = MAX_CACHED_ACCESS): AccessKeyStore {
+  // One signing key per served database.
   const signing = new Map<string, Promise<string>>();
-  const known = boundedCache<ReadonlySet<string>>({ ttlMs: Number.MAX_SAFE_INTEGER / 2, maxEntries: MAX_CACHED_ACCESS });
+  const known = boundedCache<ReadonlySet<string>>({ ttlMs: Number.MAX_SAFE_INTEGER / 2, maxEntries });
   const accessPath = (digest: string): string => `_local/fieldsync-access-${digest}`;
   const readKey = async (db: string): Promise<string> => {
     for (let attempt = 0; ; attempt++) {
@@ -66,6 +70,7 @@ export function accessKeyStore(couch: GatewayCouch): AccessKeyStore {
     }
   };
   return {
+    stats: () => known.stats(),
     forget: (db) => { signing.delete(db); },
     signingKey(db) {
       let key = signing.get(db);

@@ -15,6 +15,12 @@ export interface CacheBounds<V> {
   readonly weigh?: (value: V) => number;
 }
 
+/** How many entries a cache holds in memory now (expired ones until a write drops them), and how many it may. */
+export interface CacheStats {
+  readonly entries: number;
+  readonly maxEntries: number;
+}
+
 /** The cache. */
 export interface BoundedCache<V> {
   /** The value set for `key`, unless it expired by `now`. */
@@ -27,6 +33,8 @@ export interface BoundedCache<V> {
   readonly size: number;
   /** Total weight of the entries held. */
   readonly weight: number;
+  /** The entries held and the bound on them. */
+  stats(): CacheStats;
 }
 
 /** Creates an empty cache with the given bounds. */
@@ -64,5 +72,6 @@ export function boundedCache<V>(bounds: CacheBounds<V>): BoundedCache<V> {
     },
     get size() { return entries.size; },
     get weight() { return weight; },
+    stats: () => ({ entries: entries.size, maxEntries: bounds.maxEntries }),
   };
 }

@@ -5,7 +5,7 @@
  * change which revision CouchDB returns, are streamed from CouchDB unread (the fast path of the pull).
  */
 import type { AnyDoc } from '../rules.js';
-import { visible } from './contexts.js';
+import { isBareTombstone, visible } from './contexts.js';
 import type { Endpoint } from './endpoint.js';
 import { GatewayError, isObject, readJson, sendJson } from './http.js';
 
@@ -64,11 +64,6 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
     else groups.set(key(item), [item]);
   }
   return groups;
-}
-
-/** A deletion that carries nothing but its id and revisions. */
-function isBareTombstone(doc: AnyDoc): boolean {
-  return doc._deleted === true && Object.keys(doc).every((key) => ['_id', '_rev', '_deleted', '_revisions'].includes(key));
 }
 
 /** Answers one `_bulk_get`. */

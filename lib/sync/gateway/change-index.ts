@@ -61,6 +61,8 @@ export interface ChangeIndex {
   keysOf(id: string): readonly string[] | undefined;
   /** Calls `wake` on every change whose wake keys meet `keys`, until the returned function is called. */
   wait(keys: ReadonlySet<string>, wake: () => void): () => void;
+  /** How many waits are registered now. */
+  waiting(): number;
   /** Stops following the database. */
   close(): void;
 }
@@ -198,6 +200,7 @@ export function changeIndex(options: ChangeIndexOptions): ChangeIndex {
       waiters.add(waiter);
       return () => { waiters.delete(waiter); };
     },
+    waiting: () => waiters.size,
     close() {
       stop.abort();
       for (const waiter of [...waiters]) waiter.wake();

@@ -15,6 +15,8 @@ export interface ChangeIndexes {
   close(): void;
   /** Stops and drops the index of `db` (the database was created again): the next feed request starts a new one. */
   forget(db: string): void;
+  /** Feed waits registered with every index. */
+  waiting(): number;
 }
 
 /** Indexes over `couch` whose changes invalidate the cached contexts they concern. */
@@ -35,6 +37,11 @@ export function changeIndexes(couch: GatewayCouch, contexts: ContextCache, windo
       return index;
     },
     running: (db) => indexes.get(db),
+    waiting() {
+      let n = 0;
+      for (const index of indexes.values()) n += index.waiting();
+      return n;
+    },
     forget(db) {
       indexes.get(db)?.close();
       indexes.delete(db);

@@ -14,11 +14,12 @@ import { readCursor, signCursor } from './cursor.js';
 import type { CursorPayload } from './cursor.js';
 import type { Endpoint, GatewayParts } from './endpoint.js';
 import { feedAnswer } from './feed-answer.js';
-import type { FeedAnswer } from './feed-answer.js';
+import type { FeedAnswer, FeedItem } from './feed-answer.js';
 import { feedParams } from './feed-params.js';
 import type { FeedParams } from './feed-params.js';
 import { GatewayError, readJson, sendJson } from './http.js';
 import type { RequestScope } from './scope.js';
+import { visibleLeaves } from './visible-leaves.js';
 
 /** The reason every cursor the gateway did not give is refused with. */
 export const NOT_A_CURSOR = 'since is not a cursor this gateway gave (use 0, now, or a seq of this feed)';
@@ -47,6 +48,16 @@ async function answer(request: Request, cursor: CursorPayload, r1: ReadonlySet<s
   });
 }
 
+/**
+ * Of `wanted` (losing leaves by id: an entry's other leaves, a doc's `_conflicts`), those the user may read:
+ * each is judged by its own body (a losing version may be about someone else), so a stock client never asks
+ * for one it is then refused.
+ */
+async function readableLeaves(request: Request, r1: ReadonlySet<string>, wanted: ReadonlyMap<string, readonly string[]>): Promise<Map<string, Set<string>>> {
+  if (wanted.size === 0) return new Map();
+  return visibleLeaves(request.scope, request.parts.couch, r1, wanted, { tombstones: true });
+}
+
 /** The winning revisions of the listed documents, for `include_docs`; entries whose doc is no longer visible go. */
 async function withDocs(request: Request, entries: FeedEntry[], r1: ReadonlySet<string>): Promise<FeedEntry[]> {
   const { scope, parts, params } = request;
@@ -63,6 +74,17 @@ async function withDocs(request: Request, entries: FeedEntry[], r1: ReadonlySet<
     else if (row.doc && visible(scope, r1, row.doc)) docs.set(row.key, row.doc);
     else docs.set(row.key, undefined);
   }
+  const conflicts = new Map<string, readonly string[]>();
+  for (const [id, doc] of docs) {
+    const leaves = doc?.['_conflicts'];
+    if (Array.isArray(leaves) && leaves.length > 0) conflicts.set(id, leaves.filter((rev): rev is string => typeof rev === 'string'));
+  }
+  const shown = await readableLeaves(request, r1, conflicts);
+  for (const [id, leaves] of conflicts) {
+    const { _conflicts: _all, ...doc } = docs.get(id) ?? {};
+    const kept = leaves.filter((rev) => shown.get(id)?.has(rev));
+    docs.set(id, kept.length > 0 ? { ...doc, _conflicts: kept } : doc);
+  }
   return entries.flatMap((entry) => {
     if (entry.removed) return [entry];
     const doc = docs.get(entry.id);
@@ -70,11 +92,23 @@ async function withDocs(request: Request, entries: FeedEntry[], r1: ReadonlySet<
   });
 }
 
+/** The answer's items with only the leaves the user may read (the winner, judged by the feed, always). */
+async function withReadableLeaves(request: Request, items: readonly FeedItem[], r1: ReadonlySet<string>): Promise<readonly FeedItem[]> {
+  const losing = new Map(items.flatMap((item) => {
+    const others = item.revs.filter((rev) => rev !== item.winner);
+    return others.length > 0 ? [[item.id, others] as const] : [];
+  }));
+  if (losing.size === 0) return items;
+  const shown = await readableLeaves(request, r1, losing);
+  return items.map((item) => (losing.has(item.id) ? { ...item, revs: item.revs.filter((rev) => rev === item.winner || shown.get(item.id)?.has(rev)) } : item));
+}
+
 /** Renders an answer: signs the cursors, adds docs, remembers what was listed and the keys of a new digest. */
 async function render(request: Request, computed: FeedAnswer, r1: ReadonlySet<string>): Promise<FeedResponse> {
   const { scope, parts, params, key } = request;
   const sign = (cursor: CursorPayload): string => signCursor(key, scope.db, scope.user.name, cursor);
-  let results: FeedEntry[] = computed.items.map((item) => ({
+  const items = params.allDocs ? await withReadableLeaves(request, computed.items, r1) : computed.items;
+  let results: FeedEntry[] = items.map((item) => ({
     seq: sign(item.cursor), id: item.id, changes: item.revs.map((rev) => ({ rev })),
     ...(item.deleted ? { deleted: true as const } : {}), ...(item.removed ? { removed: true as const } : {}),
   }));

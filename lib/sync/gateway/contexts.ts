@@ -4,6 +4,7 @@
  */
 import type { AnyDoc } from '../rules.js';
 import { boundedCache } from './bounded-cache.js';
+import type { CacheStats } from './bounded-cache.js';
 import type { GatewayCouch } from './couch.js';
 import type { RequestScope } from './scope.js';
 
@@ -22,6 +23,8 @@ export interface ContextCache {
    * change filed under them may alter those users' access. Contexts being computed meanwhile are not kept.
    */
   invalidate(db: string, keys: ReadonlySet<string>): void;
+  /** The contexts held and the bound on them. */
+  stats(): CacheStats;
 }
 
 /** The key a user's cached state is filed under: database, name and roles. */
@@ -35,15 +38,20 @@ export function visible(scope: RequestScope, readable: ReadonlySet<string>, doc:
   return scope.served.rules.replicationKeys(doc).some((key) => readable.has(key));
 }
 
+/** A deletion that carries nothing but its id and revisions. */
+export function isBareTombstone(doc: AnyDoc): boolean {
+  return doc._deleted === true && Object.keys(doc).every((key) => ['_id', '_rev', '_deleted', '_revisions'].includes(key));
+}
+
 /** Users whose context is kept at once; beyond, the oldest are dropped (and recomputed when asked). */
 export const MAX_CACHED_CONTEXTS = 1_000;
 
 /** Invalidations remembered for contexts being computed; one computed across more is not kept. */
 const MAX_RECENT_INVALIDATIONS = 1_000;
 
-/** A context cache over `couch`, entries kept `ttlMs`. */
-export function contextCache(couch: GatewayCouch, ttlMs: number, now: () => number): ContextCache {
-  const cache = boundedCache<UserAccess & { readonly settingsId: string }>({ ttlMs, maxEntries: MAX_CACHED_CONTEXTS });
+/** A context cache over `couch`, entries kept `ttlMs`, at most `maxEntries` at once. */
+export function contextCache(couch: GatewayCouch, ttlMs: number, now: () => number, maxEntries = MAX_CACHED_CONTEXTS): ContextCache {
+  const cache = boundedCache<UserAccess & { readonly settingsId: string }>({ ttlMs, maxEntries });
   // Recent invalidations, numbered, so a context computed meanwhile is kept only when none concerns it.
   let generation = 0;
   const recent: Array<{ readonly generation: number; readonly db: string; readonly keys: ReadonlySet<string> }> = [];
@@ -70,5 +78,6 @@ export function contextCache(couch: GatewayCouch, ttlMs: number, now: () => numb
         if (key.startsWith(prefix) && concerns(db, keys, entry)) cache.delete(key);
       }
     },
+    stats: () => cache.stats(),
   };
 }

@@ -12,6 +12,8 @@ import { seesIn } from './feed.js';
 export interface AccessEntry {
   readonly id: string;
   readonly rev: string;
+  /** Conflicting live leaves the view names beside the winner, unchecked (each may be about someone else). */
+  readonly conflicts: readonly string[];
   readonly removed: boolean;
 }
 
@@ -53,12 +55,14 @@ export async function accessPhase(phase: AccessPhase): Promise<AccessAnswer> {
   const { r0, r1 } = phase;
   const moved = [...new Set([...r1].filter((k) => !r0.has(k)).concat([...r0].filter((k) => !r1.has(k))))];
   const revs = new Map<string, string>();
+  const conflicts = new Map<string, readonly string[]>();
   const filed = new Map<string, string[]>();
   const viewKeys = moved.filter((key) => !key.startsWith('_design/'));
   for (const row of viewKeys.length > 0 ? await phase.query.viewByKeys('replication_keys', viewKeys) : []) {
     const value = readListedValue(row.value);
     if (!value || typeof row.key !== 'string') continue;
     revs.set(row.id, value.rev);
+    if (value.conflicts.length > 0) conflicts.set(row.id, value.conflicts);
     filed.set(row.id, [...(filed.get(row.id) ?? []), row.key]);
   }
   for (const key of moved) {
@@ -77,11 +81,11 @@ export async function accessPhase(phase: AccessPhase): Promise<AccessAnswer> {
     const before = seesIn(r0, id, keys);
     // Held and still visible: nothing to tell.
     if (now && before) return undefined;
-    if (now) return { id, rev: revs.get(id)!, removed: false };
+    if (now) return { id, rev: revs.get(id)!, conflicts: conflicts.get(id) ?? [], removed: false };
     if (!before || !phase.removals) return undefined;
     // Its keys now are those it had when the access changed only when it did not change since.
     if (phase.changed === undefined || phase.episode === undefined) return 'verify';
-    return phase.episode.has(id) ? undefined : { id, rev: revs.get(id)!, removed: true };
+    return phase.episode.has(id) ? undefined : { id, rev: revs.get(id)!, conflicts: [], removed: true };
   };
   const entries: AccessEntry[] = [];
   let verify = false;

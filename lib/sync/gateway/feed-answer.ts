@@ -15,7 +15,9 @@ import type { RequestScope } from './scope.js';
 export interface FeedItem {
   readonly cursor: CursorPayload;
   readonly id: string;
+  /** The winner, or with `style=all_docs` every leaf (the losing ones unchecked: see changes-feed.ts). */
   readonly revs: readonly string[];
+  readonly winner: string;
   readonly deleted: boolean;
   readonly removed: boolean;
 }
@@ -73,7 +75,10 @@ export async function feedAnswer(input: FeedInput): Promise<FeedAnswer> {
     verify ||= all.some((j) => j.how === 'unsure');
     const judged = all.filter((j) => j.how !== 'unsure' && (j.how !== 'removed' || input.removals));
     for (const { change, how } of judged.slice(0, limit)) {
-      take({ cursor: { s: change.seq, ...carried }, id: change.id, revs: how === 'removed' ? [] : revsOf(change.revs, change.winner), deleted: how === 'deleted', removed: how === 'removed' });
+      take({
+        cursor: { s: change.seq, ...carried }, id: change.id, revs: how === 'removed' ? [] : revsOf(change.revs, change.winner), winner: change.winner,
+        deleted: how === 'deleted', removed: how === 'removed',
+      });
     }
     more = Math.max(0, judged.length - limit);
   } else {
@@ -82,7 +87,9 @@ export async function feedAnswer(input: FeedInput): Promise<FeedAnswer> {
     });
     verify ||= fallback.verify;
     for (const entry of fallback.entries) {
-      take({ cursor: { s: entry.seq, ...carried }, id: entry.id, revs: revsOf(entry.revs, entry.winner), deleted: entry.deleted, removed: false });
+      take({
+        cursor: { s: entry.seq, ...carried }, id: entry.id, revs: revsOf(entry.revs, entry.winner), winner: entry.winner, deleted: entry.deleted, removed: false,
+      });
     }
     if (!fallback.complete) more = 1;
   }
@@ -98,7 +105,10 @@ export async function feedAnswer(input: FeedInput): Promise<FeedAnswer> {
   });
   verify ||= access.verify;
   for (const entry of access.entries) {
-    take({ cursor: { s: end, ...carried, k: entry.id }, id: entry.id, revs: entry.removed ? [] : [entry.rev], deleted: false, removed: entry.removed });
+    take({
+      cursor: { s: end, ...carried, k: entry.id }, id: entry.id, revs: entry.removed ? [] : revsOf([entry.rev, ...entry.conflicts], entry.rev),
+      winner: entry.rev, deleted: false, removed: entry.removed,
+    });
   }
   if (access.more > 0) {
     const resume = access.lastId ?? k;

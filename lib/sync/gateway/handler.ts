@@ -22,7 +22,8 @@ import { waitSlots } from './wait-slots.js';
 
 export { gatewayDatabase } from './scope.js';
 export type { GatewayDatabase } from './scope.js';
-export type { GatewayLogEntry, SyncGateway, SyncGatewayOptions } from './options.js';
+export type { GatewayLogEntry, GatewayStats, SyncGateway, SyncGatewayOptions } from './options.js';
+export type { CacheStats } from './bounded-cache.js';
 export type { CorsOptions } from './cors.js';
 
 /** Creates a sync gateway for the given CouchDB and databases. */
@@ -30,7 +31,8 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
   const now = options.now ?? Date.now;
   const designIds = new Map(Object.entries(options.databases).map(([db, served]) => [db, served.rules.designDocId]));
   const couch = gatewayCouch(options.couchUrl, options.admin, designIds);
-  const contexts = contextCache(couch, options.contextTtlMs ?? 5_000, now);
+  const cacheEntries = options.maxCacheEntries;
+  const contexts = contextCache(couch, options.contextTtlMs ?? 5_000, now, cacheEntries);
   const parts: GatewayParts = {
     couch,
     limits: {
@@ -38,12 +40,13 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
       waitMs: options.maxWaitMs ?? 25_000, waitsPerUser: options.maxWaitsPerUser ?? 4,
     },
     contexts,
-    listed: listedRevisions(options.listTtlMs ?? 2 * 60_000, now),
+    listed: listedRevisions(options.listTtlMs ?? 2 * 60_000, now, cacheEntries),
     waits: waitSlots(options.maxWaitsPerUser ?? 4),
     indexes: changeIndexes(couch, contexts, options.changeWindow),
-    store: accessKeyStore(couch),
+    store: accessKeyStore(couch, cacheEntries),
   };
-  const route = router(options.databases, sessionCache(couch, options.sessionTtlMs ?? 5_000, now), parts);
+  const sessions = sessionCache(couch, options.sessionTtlMs ?? 5_000, now, cacheEntries);
+  const route = router(options.databases, sessions.authenticate, parts);
   const cors = corsStep(options.cors);
 
   const gateway = ((req: IncomingMessage, res: ServerResponse) => {
@@ -75,5 +78,9 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
     }
   };
   gateway.close = () => parts.indexes.close();
+  gateway.stats = () => ({
+    sessions: sessions.stats(), contexts: contexts.stats(), listed: parts.listed.stats(), accessKeys: parts.store.stats(),
+    waits: parts.waits.stats(), feedWaits: parts.indexes.waiting(),
+  });
   return gateway;
 }

@@ -1,36 +1,9 @@
 /** `GET _fieldsync/ids`: every `{id, rev, conflicts?}` the user may have, sorted by id, with the count and `last_seq`. */
-import { batches } from '../protocol.js';
 import type { ListedDoc, IdsResponse } from '../protocol.js';
-import type { AnyDoc } from '../rules.js';
-import { visible } from './contexts.js';
 import type { Endpoint } from './endpoint.js';
 import { GatewayError, sendJson } from './http.js';
-import type { GatewayCouch } from './couch.js';
-import type { RequestScope } from './scope.js';
+import { visibleLeaves } from './visible-leaves.js';
 import { byId, visibleRevisions } from './visible-revisions.js';
-
-/**
- * The conflicting leaves the user may see, by id: the view files a document by its winner, so each
- * leaf (another version, maybe about someone else) is read and checked on its own. Conflicts are rare.
- */
-async function visibleConflicts(
-  scope: RequestScope, couch: GatewayCouch, readable: ReadonlySet<string>, wanted: ReadonlyMap<string, readonly string[]>,
-): Promise<Map<string, string[]>> {
-  const shown = new Map<string, string[]>();
-  if (wanted.size === 0) return shown;
-  const docs = [...wanted].flatMap(([id, revs]) => revs.map((rev) => ({ id, rev })));
-  const results: Array<{ id: string; docs: Array<{ ok?: AnyDoc }> }> = [];
-  for (const part of batches(docs, 500)) {
-    results.push(...((await couch.request(scope.db, 'POST', '_bulk_get', undefined, { docs: part })) as { results: typeof results }).results);
-  }
-  for (const result of results) {
-    for (const { ok } of result.docs) {
-      if (!ok?._rev || ok._deleted || ok._id !== result.id || !visible(scope, readable, ok)) continue;
-      shown.set(ok._id, [...new Set([...(shown.get(ok._id) ?? []), ok._rev])]);
-    }
-  }
-  return shown;
-}
 
 /** Answers the pull list, and remembers it so `_bulk_get` of exactly those revisions can be streamed. */
 export const ids: Endpoint = async (scope, _req, res, parts) => {
@@ -38,9 +11,10 @@ export const ids: Endpoint = async (scope, _req, res, parts) => {
   const info = (await couch.request(scope.db, 'GET', '')) as { update_seq: unknown };
   const { winners, conflicted, readable } = await visibleRevisions(scope, parts);
   const seen = new Map<string, ListedDoc>(winners);
-  for (const [id, conflicts] of await visibleConflicts(scope, couch, readable, conflicted)) {
+  // Live conflicting leaves only: the list tells the device of conflicts, not of resolved ones.
+  for (const [id, conflicts] of await visibleLeaves(scope, couch, readable, conflicted, { tombstones: false })) {
     const row = seen.get(id);
-    if (row) seen.set(id, { ...row, conflicts });
+    if (row) seen.set(id, { ...row, conflicts: [...conflicts] });
   }
   const tasks = [...seen.keys()].filter((id) => id.startsWith('task~')).length;
   const count = seen.size - tasks;

@@ -3,6 +3,7 @@
  * CouchDB unread for `listTtlMs`, since the user was just told they may have them.
  */
 import { boundedCache } from './bounded-cache.js';
+import type { CacheStats } from './bounded-cache.js';
 import { userKey } from './contexts.js';
 import type { RequestScope } from './scope.js';
 
@@ -14,17 +15,28 @@ export interface ListedRevisions {
   merge(scope: RequestScope, revs: ReadonlyArray<readonly [string, string]>): void;
   /** True when `rev` of `id` was listed to the user (by their last list or the feed since) less than `ttlMs` ago. */
   listed(scope: RequestScope, id: string, rev: string): boolean;
+  /** The lists held, the revisions in them all, and the bounds on both. */
+  stats(): ListedStats;
+}
+
+/** What the listed revisions hold. */
+export interface ListedStats extends CacheStats {
+  readonly revisions: number;
+  readonly maxRevisions: number;
 }
 
 /** Lists kept at once, and revisions in them all (about 160 bytes each); beyond, the oldest lists go. */
 export const LISTED_BOUNDS = { maxEntries: 1_000, maxWeight: 500_000 } as const;
 
-/** The listed revisions, each kept `ttlMs` from when it was listed (merging more never prolongs the others). */
-export function listedRevisions(ttlMs: number, now: () => number): ListedRevisions {
+/**
+ * The listed revisions, each kept `ttlMs` from when it was listed (merging more never prolongs the others),
+ * the lists of at most `maxEntries` users at once.
+ */
+export function listedRevisions(ttlMs: number, now: () => number, maxEntries: number = LISTED_BOUNDS.maxEntries): ListedRevisions {
   // Per user: id -> rev -> when it was last listed.
   type Listed = ReadonlyMap<string, ReadonlyMap<string, number>>;
   const weigh = (revs: Listed): number => { let n = 0; for (const held of revs.values()) n += held.size; return n; };
-  const lists = boundedCache<Listed>({ ttlMs, ...LISTED_BOUNDS, weigh });
+  const lists = boundedCache<Listed>({ ttlMs, maxEntries, maxWeight: LISTED_BOUNDS.maxWeight, weigh });
   return {
     remember(scope, revs) {
       const at = now();
@@ -50,5 +62,6 @@ export function listedRevisions(ttlMs: number, now: () => number): ListedRevisio
       const listedAt = lists.get(userKey(scope), at)?.get(id)?.get(rev);
       return listedAt !== undefined && at - listedAt < ttlMs;
     },
+    stats: () => ({ ...lists.stats(), revisions: lists.weight, maxRevisions: LISTED_BOUNDS.maxWeight }),
   };
 }

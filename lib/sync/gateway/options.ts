@@ -1,5 +1,6 @@
 /** The gateway's public configuration and the shapes an app sees: options, log entries, the handler. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CacheStats } from './bounded-cache.js';
 import type { CorsOptions } from './cors.js';
 import type { GatewayDatabase } from './scope.js';
 
@@ -51,11 +52,37 @@ export interface SyncGatewayOptions {
    * answered by asking CouchDB, with `fieldsync_verify`.
    */
   readonly changeWindow?: number;
+  /**
+   * Entries each of the gateway's caches holds at most: checked credentials, users' contexts, users' pull
+   * lists and access key sets (beyond it the oldest go, and are asked of CouchDB again when needed).
+   * Default: 10,000 credentials and key sets, 1,000 contexts and pull lists.
+   */
+  readonly maxCacheEntries?: number;
   /** Pages on other origins allowed to sync (preflights answered before authentication). Default none. */
   readonly cors?: CorsOptions;
   readonly log?: (entry: GatewayLogEntry) => void;
   /** The clock, for the log's durations and the cache. Default `Date.now`. */
   readonly now?: () => number;
+}
+
+/**
+ * What a gateway holds in memory now, for monitoring: the entries of each cache with its bound (an expired
+ * entry counts until the next write to its cache drops it), and the waits open. Every figure is bounded by
+ * the options, never by how many users have come.
+ */
+export interface GatewayStats {
+  /** Checked `Authorization`/`Cookie` headers, each trusted `sessionTtlMs`. */
+  readonly sessions: CacheStats;
+  /** Users' access contexts, each reused `contextTtlMs`. */
+  readonly contexts: CacheStats;
+  /** Users' last pull lists (`listTtlMs`), and the revisions in them all, at most 500,000. */
+  readonly listed: CacheStats & { readonly revisions: number; readonly maxRevisions: number };
+  /** The readable keys of the access digests cursors carry (they never change: evicted, never expired). */
+  readonly accessKeys: CacheStats;
+  /** Users with a changes wait open, and the waits open in all (at most `maxWaitsPerUser` a user). */
+  readonly waits: { readonly users: number; readonly open: number };
+  /** Longpolls of `_changes` waiting on the change indexes for a change of their keys. */
+  readonly feedWaits: number;
 }
 
 /** The gateway: a connect-style handler, plus setup. */
@@ -69,4 +96,6 @@ export interface SyncGateway {
   install(): Promise<void>;
   /** Stops following the databases' changes (started by the first `_changes` request). Call when done. */
   close(): void;
+  /** What the gateway holds in memory now (read-only; nothing is computed or asked of CouchDB). */
+  stats(): GatewayStats;
 }

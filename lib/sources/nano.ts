@@ -45,7 +45,7 @@ export function nanoSource(db: NanoDbLike): DocSource {
         throw err;
       });
       if (!response) return undefined;
-      const lookup = toContactLookup(response.rows);
+      const lookup = toContactLookup(response.rows, codes);
       stats.docsRead += lookup.found.size;
       return lookup;
     },

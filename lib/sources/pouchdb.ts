@@ -76,7 +76,7 @@ export function pouchSource(db: PouchLike): DocSource {
         throw err;
       });
       if (!answer) return undefined;
-      const lookup = toContactLookup(answer.rows);
+      const lookup = toContactLookup(answer.rows, codes);
       stats.docsRead += lookup.found.size;
       return lookup;
     },

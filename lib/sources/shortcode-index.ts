@@ -24,18 +24,20 @@ const CONTACTS_BY_SHORTCODE = `function (doc) {
 /** View path of the lineage view, for `query()`. */
 export const LINEAGE_VIEW = 'fieldsync-lineage/contacts_by_ref';
 
-// Contacts by ['id', _id] and by ['shortcode', String(code)]. Each key has a row for the contact and,
-// when it names a primary contact, a row whose value is {_id: primary}: with include_docs, CouchDB and
-// PouchDB return the primary contact's document in that row, so one query reads a place and its
-// primary contact. Only contacts are indexed (a few rows each); reports never are.
+// Contacts by _id and by String(shortcode), in one key space (a reader tells which from the document).
+// Each key has a row for the contact and, when it names a primary contact, a row whose value is
+// {_id: primary}: with include_docs, CouchDB and PouchDB return the primary contact's document in
+// that row, so one query reads a place and its primary contact. Only contacts are indexed (a few rows
+// each), never reports. Plain string keys: PouchDB reads a `keys` query one key at a time, and
+// string keys are the cheapest to encode.
 const CONTACTS_BY_REF = `function (doc) {
   var types = ['contact', 'person', 'clinic', 'health_center', 'health_centre', 'district_hospital', 'national_office'];
   if (types.indexOf(doc.type) === -1) return;
   var ref = doc.contact;
   var primary = typeof ref === 'string' ? ref : (ref && typeof ref === 'object' ? ref._id : null);
-  var keys = [['id', doc._id]];
-  if (doc.patient_id) keys.push(['shortcode', String(doc.patient_id)]);
-  if (doc.place_id) keys.push(['shortcode', String(doc.place_id)]);
+  var keys = [doc._id];
+  if (doc.patient_id) keys.push(String(doc.patient_id));
+  if (doc.place_id) keys.push(String(doc.place_id));
   for (var i = 0; i < keys.length; i += 1) {
     emit(keys[i], null);
     if (typeof primary === 'string' && primary) emit(keys[i], { _id: primary });
@@ -50,22 +52,29 @@ export function shortcodeDesignDoc(): { _id: string; views: Record<string, { map
   };
 }
 
-/** The keys of one lineage-view query: every id and every shortcode. */
-export function lineageKeys(ids: readonly string[], codes: readonly string[]): Array<[string, string]> {
-  return [...ids.map((id): [string, string] => ['id', id]), ...codes.map((code): [string, string] => ['shortcode', code])];
+/** The keys of one lineage-view query: every id and every shortcode, once. */
+export function lineageKeys(ids: readonly string[], codes: readonly string[]): string[] {
+  return [...new Set([...ids, ...codes])];
 }
 
-/** Reads rows of the lineage view (with include_docs) into a {@link ContactLookup}. */
-export function toContactLookup(rows: ReadonlyArray<{ key: unknown; value?: unknown; doc?: unknown }>): ContactLookup {
+/** True when `key` is a shortcode of `doc`, as the lineage view indexes it. */
+function isShortcodeOf(doc: StoredDoc, key: string): boolean {
+  return [doc['patient_id'], doc['place_id']].some((code) => Boolean(code) && String(code) === key);
+}
+
+/** Reads rows of the lineage view (with include_docs) for `codes` into a {@link ContactLookup}. */
+export function toContactLookup(rows: ReadonlyArray<{ key: unknown; value?: unknown; doc?: unknown }>, codes: readonly string[]): ContactLookup {
+  const asked = new Set(codes);
   const found = new Map<string, StoredDoc>();
   const byShortcode = new Map<string, StoredDoc>();
   for (const row of rows) {
     if (!row.doc || typeof row.doc !== 'object') continue; // a primary contact that is missing or deleted
     const doc = row.doc as StoredDoc;
     found.set(doc._id, doc);
-    const [kind, code] = Array.isArray(row.key) ? row.key as unknown[] : [];
+    const key = row.key;
     // Rows of one key come sorted by the emitting contact's id, so the first one wins, as in the shortcode view.
-    if (kind === 'shortcode' && typeof code === 'string' && row.value === null && !byShortcode.has(code)) byShortcode.set(code, doc);
+    const own = row.value === null || row.value === undefined;
+    if (own && typeof key === 'string' && asked.has(key) && !byShortcode.has(key) && isShortcodeOf(doc, key)) byShortcode.set(key, doc);
   }
   return { found, byShortcode };
 }

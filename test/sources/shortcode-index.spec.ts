@@ -38,13 +38,14 @@ const PLACES = [
   { _id: 'head', type: 'person', patient_id: 1001, parent: { _id: 'hh' } },
   { _id: 'head2', type: 'person', parent: { _id: 'hh2' } },
   { _id: 'note', type: 'other' },
+  { _id: '1001', type: 'person', name: 'an id that is also a shortcode' },
 ];
 
 async function readsContactsWithTheirPrimaryContacts(source: DocSource): Promise<void> {
   const lookup = await source.findContacts?.(['hh2', 'note', 'nobody'], ['501', '1001', '999']);
   assert.ok(lookup, 'the view is installed');
-  assert.deepEqual([...lookup.found.keys()].sort(), ['head', 'head2', 'hh', 'hh2'], 'places by id or shortcode, each with its primary contact ({_id} or an id string)');
-  assert.deepEqual([...lookup.byShortcode].map(([code, doc]) => [code, doc._id]).sort(), [['1001', 'head'], ['501', 'hh']], 'a numeric patient_id by its string');
+  assert.deepEqual([...lookup.found.keys()].sort(), ['1001', 'head', 'head2', 'hh', 'hh2'], 'places by id or shortcode, each with its primary contact ({_id} or an id string)');
+  assert.deepEqual([...lookup.byShortcode].map(([code, doc]) => [code, doc._id]).sort(), [['1001', 'head'], ['501', 'hh']], 'a numeric patient_id by its string, and not the contact whose id it is');
   assert.equal(source.stats.requests, 1);
 }
 

@@ -100,7 +100,7 @@ describe('minify(hydrate(x))', function () {
       await db.bulkDocs(docs.map((d) => ({ ...d })));
       await installShortcodeIndex(db);
       const stored = (await db.allDocs({ include_docs: true })).rows.flatMap((r) => (r.doc && !r.id.startsWith('_design/') ? [r.doc as unknown as StoredDoc] : []));
-      const source = pouchSource(db);
+      const source = pouchSource(db, { lineageView: true });
       const result = await hydrate(stored, source);
       result.docs.forEach((doc, i) => assert.deepEqual(minify(doc), stored[i]));
       // Through the lineage view or by id alone, the same result.

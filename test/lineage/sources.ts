@@ -48,7 +48,7 @@ export const SOURCES: ReadonlyArray<readonly [string, SourceFactory]> = [
     const db = memoryPouch();
     await load(db, docs, deleted);
     await index(db, indexing);
-    return pouchSource(db);
+    return pouchSource(db, { lineageView: true });
   }],
   ['PouchDB over HTTP to the test server', async (docs, deleted = [], indexing = 'full') => {
     const couch = await testCouch();

@@ -54,7 +54,7 @@ describe('the lineage view', () => {
     const db = memoryPouch();
     await db.bulkDocs(PLACES);
     await installShortcodeIndex(db);
-    await readsContactsWithTheirPrimaryContacts(pouchSource(db));
+    await readsContactsWithTheirPrimaryContacts(pouchSource(db, { lineageView: true }));
   });
 
   it('over nano reads contacts by id and by shortcode with their primary contacts in one request', async () => {
@@ -72,15 +72,28 @@ describe('the lineage view', () => {
     const db = memoryPouch();
     await db.bulkDocs([...PLACES, shortcodeOnly()]);
     const report = { _id: 'r', type: 'data_record', form: 'v', contact: { _id: 'head', parent: { _id: 'hh' } }, fields: { patient_id: '1001' } };
-    const before = pouchSource(db);
+    const before = pouchSource(db, { lineageView: true });
     assert.equal(await before.findContacts?.(['hh'], []), undefined, 'the view is missing');
-    const withoutView = pouchSource(db);
+    const withoutView = pouchSource(db, { lineageView: true });
     const old = await hydrate([report], withoutView);
     assert.equal(withoutView.stats.requests, 3, 'the view\'s 404, the shortcode view, the author and its place by id');
     await installShortcodeIndex(db);
     assert.deepEqual(Object.keys((await db.get(SHORTCODE_DESIGN_ID) as unknown as { views: object }).views).sort(), ['contacts_by_ref', 'contacts_by_shortcode']);
-    const source = pouchSource(db);
+    const source = pouchSource(db, { lineageView: true });
     assert.deepEqual(await hydrate([report], source), old);
     assert.equal(source.stats.requests, 1, 'the author, its place, the patient by shortcode and their primary contacts at once');
+  });
+});
+
+describe('pouchSource and the lineage view', () => {
+  it('reads through the view over HTTP, where a request is a round trip, and by id on a local database unless asked', async () => {
+    const couch = await testCouch();
+    const remote = couch.adminPouch(couch.uniqueDbName('lineage-remote'));
+    await remote.info();
+    assert.equal(typeof pouchSource(remote).findContacts, 'function');
+    assert.ok(!('findContacts' in pouchSource(remote, { lineageView: false })));
+    const local = memoryPouch();
+    assert.ok(!('findContacts' in pouchSource(local)));
+    assert.equal(typeof pouchSource(local, { lineageView: true }).findContacts, 'function');
   });
 });

@@ -11,7 +11,12 @@
  * read: 3 requests for a contact, 7 for a report with a patient. cht-core batched (`hydrateDocs`):
  * the shortcode query, the subjects, the parents and contacts, the contacts of those (4 requests),
  * then every lookup a linear search over the documents read and every attached document a JSON
- * deep copy, as cht-core does. Both are written here after cht-core's algorithms.
+ * deep copy, as cht-core does. Both are written here after cht-core's algorithms, reading through
+ * the same shortcode view (cht-core's contacts_by_reference answers the same keys).
+ * fieldsync reads through its lineage view (installShortcodeIndex installs it with the shortcode
+ * view; pouchSource's default over HTTP): contacts by id or shortcode, each with its primary contact,
+ * so 2 requests; the same batch without the view (by id, `lineageView: false`) is timed beside it and
+ * printed for reference. Every view is built before timing, as a deployment's views are.
  *
  * Ratios: cht-core per-document time / batched time (goal >= 20) and cht-core batched requests /
  * batched requests (goal >= 1.5), with batched time for reference.
@@ -21,7 +26,7 @@ import Nano from 'nano';
 import PouchDB from 'pouchdb';
 import { startEmbeddedServer } from '../lib/embedded-server/index.js';
 import { hydrate } from '../lib/lineage/index.js';
-import { installShortcodeIndex, pouchSource, SHORTCODE_VIEW } from '../lib/sources/index.js';
+import { installShortcodeIndex, LINEAGE_VIEW, pouchSource, SHORTCODE_VIEW } from '../lib/sources/index.js';
 import type { PouchLike, StoredDoc } from '../lib/sources/index.js';
 import { seededRandom } from '../lib/seed/random.js';
 
@@ -80,7 +85,8 @@ await nano.db.create('medic');
 for (let i = 0; i < docs.length; i += 2_000) await nano.use('medic').bulk({ docs: docs.slice(i, i + 2_000) });
 const db = new PouchDB(`${server.url}/medic`, { auth: admin }) as unknown as PouchDB.Database & PouchLike;
 await installShortcodeIndex(db);
-await db.query(SHORTCODE_VIEW, { limit: 1 }); // build the index before timing
+await db.query(SHORTCODE_VIEW, { limit: 1 }); // build the indexes before timing
+await db.query(LINEAGE_VIEW, { limit: 1 });
 console.log(`loaded ${docs.length} docs (${people.length} people, 20,000 reports)`);
 
 const byId = new Map(docs.map((d) => [d._id, d]));
@@ -227,7 +233,10 @@ async function time<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }>
 await chtPerDocument(batch.slice(0, 20));
 await chtBatched(batch.slice(0, 20));
 await hydrate(batch.slice(0, 20), pouchSource(db));
+await hydrate(batch.slice(0, 20), pouchSource(db, { lineageView: false }));
 const batched: number[] = [];
+const idOnly: number[] = [];
+let byIdRequests = 0;
 const perDoc: number[] = [];
 const chtBatch: number[] = [];
 let requests = 0;
@@ -239,6 +248,11 @@ for (let round = 0; round < 3; round += 1) {
   if (ours.value.problems.length > 0) throw new Error(`unexpected problems: ${JSON.stringify(ours.value.problems.slice(0, 3))}`);
   batched.push(ours.ms);
   requests = source.stats.requests;
+  const idSource = pouchSource(db, { lineageView: false });
+  const withoutView = await time(() => hydrate(batch, idSource));
+  if (withoutView.value.problems.length > 0) throw new Error('unexpected problems without the view');
+  idOnly.push(withoutView.ms);
+  byIdRequests = idSource.stats.requests;
   const theirBatch = await time(() => chtBatched(batch));
   chtBatch.push(theirBatch.ms);
   chtBatchRequests = theirBatch.value.requests;
@@ -253,6 +267,8 @@ const s = Math.min(...perDoc);
 const cb = Math.min(...chtBatch);
 await server.close();
 console.log(`batched: ${b.toFixed(0)} ms for ${batch.length} docs (${Math.round(batch.length / (b / 1000))} docs/s), ${requests} requests`);
+const bi = Math.min(...idOnly);
+console.log(`fieldsync without the lineage view (by id): ${bi.toFixed(0)} ms, ${byIdRequests} requests (per-doc ratio ${(s / bi).toFixed(1)})`);
 console.log(`cht-core per document (fetchHydratedDoc): ${s.toFixed(0)} ms (${Math.round(batch.length / (s / 1000))} docs/s), ${perDocRequests} requests (${(perDocRequests / batch.length).toFixed(1)} a document)`);
 console.log(`cht-core batched (hydrateDocs): ${cb.toFixed(0)} ms, ${chtBatchRequests} requests (time ratio ${(cb / b).toFixed(1)})`);
 console.log(`lineage: ratio=${(s / b).toFixed(1)} cht-per-doc/batched (goal >= 20) requests-ratio=${(chtBatchRequests / requests).toFixed(2)} cht-hydrateDocs/batched (goal >= 1.5)`);

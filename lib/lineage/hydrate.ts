@@ -3,9 +3,8 @@
  *
  * Every id a batch needs is known from what is stored: a minified chain lists all its ancestors,
  * a place names its primary contact, a report names its author, patient and place. So the
- * documents are fetched in rounds (shortcodes first, then everything the batch names, then what
- * those name: subjects' ancestors, places' primary contacts), each round one request for the whole
- * batch: at most 4 requests however deep the hierarchy and however many documents.
+ * documents are read in rounds (see read.ts), each round one request for the whole batch: 2 with
+ * the lineage view, at most 4 without it, however deep the hierarchy and however many documents.
  * Lookups are by Map; a hydrated place shared by many documents is built once and shared.
  */
 import type { DocSource, StoredDoc } from '../sources/types.js';
@@ -13,6 +12,8 @@ import { readChain } from './chain.js';
 import type { StoredChain } from './chain.js';
 import { isIncomplete, LineageNotFoundError, problemKey } from './problems.js';
 import type { LineageProblem } from './problems.js';
+import { ownChain, readBatch, resolveSubject } from './read.js';
+import type { Batch } from './read.js';
 import { isContact, isObject, isReport, linkedDocs, refId, reportSubjects } from './shapes.js';
 import type { Json } from './shapes.js';
 import type { Hydrated } from './hydrated.js';
@@ -35,72 +36,6 @@ export interface HydrateResult<T = Hydrated<Json>> {
   /** A mutable array, so it can be handed to `bulkDocs` or sorted in place. */
   readonly docs: T[];
   readonly problems: readonly LineageProblem[];
-}
-
-const MAX_ROUNDS = 6;
-
-interface Batch {
-  readonly known: Map<string, StoredDoc>;
-  readonly deleted: Set<string>;
-  readonly byShortcode: Map<string, StoredDoc>;
-  readonly maxDepth: number;
-}
-
-function ownChain(doc: Json, maxDepth: number): StoredChain {
-  return readChain(doc['parent'], maxDepth, typeof doc['_id'] === 'string' ? [doc['_id']] : []);
-}
-
-/** Resolves a `patient_id`/`place_id` value: a shortcode when one matches, else a uuid. */
-function resolveSubject(batch: Batch, ref: string | undefined): StoredDoc | undefined {
-  if (ref === undefined) return undefined;
-  return batch.byShortcode.get(ref) ?? batch.known.get(ref);
-}
-
-/** Every id the batch needs given what is known so far. */
-function neededIds(docs: readonly Json[], batch: Batch): Set<string> {
-  const needed = new Set<string>();
-  const addChain = (chain: StoredChain): void => {
-    for (const id of chain.ids) {
-      needed.add(id);
-      const place = batch.known.get(id);
-      const contactId = place ? refId(place['contact']) : undefined;
-      if (contactId) needed.add(contactId);
-    }
-  };
-  const addContactLineage = (contact: Json): void => {
-    addChain(ownChain(contact, batch.maxDepth));
-    const primary = refId(contact['contact']);
-    if (primary) needed.add(primary);
-  };
-  for (const doc of docs) {
-    if (isContact(doc)) {
-      addContactLineage(doc);
-      for (const ref of Object.values(linkedDocs(doc) ?? {})) {
-        const id = refId(ref);
-        if (id) needed.add(id);
-      }
-    } else if (isReport(doc)) {
-      const author = doc['contact'];
-      const authorId = refId(author);
-      if (authorId) {
-        needed.add(authorId);
-        if (isObject(author)) addChain(readChain(author['parent'], batch.maxDepth, [authorId]));
-        else {
-          // A bare id names no chain: the author's own stored parent does, once the author is read.
-          const authorDoc = batch.known.get(authorId);
-          if (authorDoc) addChain(ownChain(authorDoc, batch.maxDepth));
-        }
-      }
-      const { patientCode, patientUuid, placeCode } = reportSubjects(doc);
-      for (const ref of [patientCode, patientUuid, placeCode]) {
-        if (ref === undefined) continue;
-        const subject = resolveSubject(batch, ref);
-        if (subject) addContactLineage(subject);
-        else if (!batch.byShortcode.has(ref)) needed.add(ref);
-      }
-    }
-  }
-  return needed;
 }
 
 /** Builds hydrated objects from the known documents, sharing what is shared. */
@@ -225,28 +160,7 @@ export async function hydrate<T extends object>(input: readonly T[], source: Doc
   for (const doc of docs) {
     if (typeof doc['_id'] === 'string') batch.known.set(doc['_id'], doc as unknown as StoredDoc);
   }
-  const codes = new Set<string>();
-  for (const doc of docs) {
-    if (!isReport(doc)) continue;
-    const { patientCode, placeCode } = reportSubjects(doc);
-    if (patientCode) codes.add(patientCode);
-    if (placeCode) codes.add(placeCode);
-  }
-  if (codes.size > 0) {
-    for (const [code, contact] of await source.findByShortcodes([...codes])) {
-      batch.byShortcode.set(code, contact);
-      batch.known.set(contact._id, contact);
-    }
-  }
-  const attempted = new Set<string>();
-  for (let round = 0; round < MAX_ROUNDS; round += 1) {
-    const missing = [...neededIds(docs, batch)].filter((id) => !batch.known.has(id) && !attempted.has(id));
-    if (missing.length === 0) break;
-    for (const id of missing) attempted.add(id);
-    const { found, deleted } = await source.getMany(missing);
-    for (const [id, doc] of found) batch.known.set(id, doc);
-    for (const id of deleted) batch.deleted.add(id);
-  }
+  await readBatch(docs, batch, source);
   const builder = new Builder(batch);
   const hydrated = docs.map((doc) => {
     if (isContact(doc)) return builder.contact(doc, true) as Hydrated<T>;

@@ -1,6 +1,6 @@
 /** {@link DocSource} over nano (Node, against CouchDB): the server-side twin of the PouchDB adapter. */
 import { toFetchResult, toShortcodeMap } from './pouchdb.js';
-import { missingIndexError, SHORTCODE_DESIGN_ID, shortcodeDesignDoc } from './shortcode-index.js';
+import { isNotFound, lineageKeys, missingIndexError, SHORTCODE_DESIGN_ID, shortcodeDesignDoc, toContactLookup } from './shortcode-index.js';
 import type { DocSource, MutableStats } from './types.js';
 
 /**
@@ -9,7 +9,7 @@ import type { DocSource, MutableStats } from './types.js';
  */
 export interface NanoDbLike {
   fetch(body: { keys: string[] }): Promise<{ rows: readonly unknown[] }>;
-  view(design: string, view: string, params: { keys: string[]; include_docs: true }): Promise<{ rows: ReadonlyArray<{ key: unknown; doc?: unknown }> }>;
+  view(design: string, view: string, params: { keys: unknown[]; include_docs: true }): Promise<{ rows: ReadonlyArray<{ key: unknown; value?: unknown; doc?: unknown }> }>;
   get(id: string): Promise<unknown>;
   insert(doc: object): Promise<unknown>;
 }
@@ -37,10 +37,22 @@ export function nanoSource(db: NanoDbLike): DocSource {
       stats.docsRead += byCode.size;
       return byCode;
     },
+    async findContacts(ids, codes) {
+      if (ids.length === 0 && codes.length === 0) return { found: new Map(), byShortcode: new Map() };
+      stats.requests += 1;
+      const response = await db.view('fieldsync-lineage', 'contacts_by_ref', { keys: lineageKeys(ids, codes), include_docs: true }).catch((err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+      if (!response) return undefined;
+      const lookup = toContactLookup(response.rows, codes);
+      stats.docsRead += lookup.found.size;
+      return lookup;
+    },
   };
 }
 
-/** Installs (or updates) the shortcode view through nano (admin credentials needed on CouchDB). */
+/** Installs (or updates) the shortcode and lineage views through nano (admin credentials needed on CouchDB). */
 export async function installShortcodeIndexNano(db: NanoDbLike): Promise<void> {
   const wanted = shortcodeDesignDoc();
   const current = await db.get(SHORTCODE_DESIGN_ID).catch(() => undefined) as ({ _rev: string; views?: unknown } | undefined);

@@ -19,6 +19,14 @@ export interface FetchResult {
   readonly deleted: ReadonlySet<string>;
 }
 
+/** What one {@link DocSource.findContacts} found. */
+export interface ContactLookup {
+  /** Every document read, by id: the contacts asked for by id or shortcode and the primary contact of each. */
+  readonly found: ReadonlyMap<string, StoredDoc>;
+  /** Each shortcode found, to its contact (the first by id when several contacts share it). */
+  readonly byShortcode: ReadonlyMap<string, StoredDoc>;
+}
+
 /** Requests made and documents read through a source. */
 export interface SourceStats {
   readonly requests: number;
@@ -34,6 +42,13 @@ export interface DocSource {
    * The result maps each shortcode found to its contact.
    */
   findByShortcodes(codes: readonly string[]): Promise<ReadonlyMap<string, StoredDoc>>;
+  /**
+   * Contacts by id and by shortcode, each with its primary contact, in one request (the lineage view
+   * that `installShortcodeIndex` installs). Ids that are not live contacts are absent; read them with
+   * `getMany`. Resolves `undefined` when the database has no such view. Optional: without it a source
+   * is read with `getMany` and `findByShortcodes` alone, in more round trips.
+   */
+  findContacts?(ids: readonly string[], codes: readonly string[]): Promise<ContactLookup | undefined>;
   /** Counters since the source was created. */
   readonly stats: SourceStats;
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { hydrate } from '../../lib/lineage/hydrate.js';
+import { ShortcodeIndexMissingError } from '../../lib/sources/shortcode-index.js';
 import { minify } from '../../lib/lineage/minify.js';
 import type { StoredDoc } from '../../lib/sources/types.js';
 import { STORED, stored } from './fixture.js';
-import { SOURCES } from './sources.js';
+import { SOURCES, withoutView } from './sources.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read deep paths
 
@@ -58,7 +59,7 @@ for (const [name, makeSource] of SOURCES) {
       assert.deepEqual(links.chw.parent, stored('nurse')['parent'], 'the linked doc itself, not its lineage');
     });
 
-    it('makes the same number of requests for 1 document as for 60, at most 4', async () => {
+    it('makes the same number of requests for 1 document as for 60, at most 2 with the lineage view', async () => {
       const people = Array.from({ length: 50 }, (_, i) => ({ _id: `p${i}`, type: 'person', name: `P${i}`, patient_id: `2${i}`, parent: stored('kid')['parent'] }));
       const reports = Array.from({ length: 10 }, (_, i) => ({ _id: `rep${i}`, type: 'data_record', form: 'v', contact: { _id: `p${i}`, parent: stored('kid')['parent'] }, fields: { patient_id: `2${i + 10}` } }));
       const all = [...STORED, ...people, ...reports] as StoredDoc[];
@@ -68,11 +69,11 @@ for (const [name, makeSource] of SOURCES) {
       const { problems } = await hydrate([...people, ...reports] as StoredDoc[], many);
       assert.deepEqual(problems, []);
       assert.equal(many.stats.requests, one.stats.requests, 'requests do not grow with the batch');
-      assert.ok(many.stats.requests <= 4, `${many.stats.requests} requests`);
+      assert.ok(many.stats.requests <= 2, `${many.stats.requests} requests`);
     });
 
-    it('makes at most 4 requests however deep the hierarchy: shortcodes, what the batch names, what those name, their primary contacts', async () => {
-      // Ten levels of places, each with its primary contact; reports name their patient by shortcode only.
+    it('makes 2 requests however deep the hierarchy: the batch\'s ids and shortcodes, then the subjects\' ancestors, each read with its primary contact', async () => {
+      // Ten levels of places, each with its primary contact; reports name their patient by shortcode or uuid.
       const depth = 10;
       const chain = (level: number): Json | undefined => (level < 0 ? undefined : { _id: `place${level}`, ...(level > 0 ? { parent: chain(level - 1) } : {}) });
       const places = Array.from({ length: depth }, (_, level) => ({
@@ -81,16 +82,49 @@ for (const [name, makeSource] of SOURCES) {
       }));
       const bosses = Array.from({ length: depth }, (_, level) => ({ _id: `boss${level}`, type: 'person', name: `Boss ${level}`, parent: chain(level) }));
       const patients = Array.from({ length: 30 }, (_, i) => ({ _id: `deep${i}`, type: 'person', name: `Deep ${i}`, patient_id: `9${i}`, parent: chain(depth - 1) }));
-      const reports = patients.map((p, i) => ({ _id: `visit${i}`, type: 'data_record', form: 'v', contact: { _id: 'boss0', parent: chain(0) }, fields: { patient_id: p.patient_id } }));
+      const reports = patients.map((p, i) => ({
+        _id: `visit${i}`, type: 'data_record', form: 'v', contact: i % 3 === 2 ? 'boss0' : { _id: 'boss0', parent: chain(0) },
+        fields: i % 2 === 0 ? { patient_id: p.patient_id } : { patient_uuid: p._id },
+      }));
       const all = [...places, ...bosses, ...patients, ...reports] as StoredDoc[];
       for (const batch of [reports.slice(0, 1), reports]) {
         const source = await makeSource(all);
         const { docs, problems } = await hydrate(batch as StoredDoc[], source);
         assert.deepEqual(problems, []);
-        let place = (docs[0] as Json)['patient'].parent;
-        for (let level = depth - 1; level >= 0; level -= 1, place = place.parent) assert.equal(place.contact.name, `Boss ${level}`, 'every level with its primary contact');
-        assert.ok(source.stats.requests <= 4, `${source.stats.requests} requests for ${batch.length} reports`);
+        for (const doc of docs as Json[]) {
+          let place = doc['patient'].parent;
+          for (let level = depth - 1; level >= 0; level -= 1, place = place.parent) assert.equal(place.contact.name, `Boss ${level}`, 'every level with its primary contact');
+        }
+        assert.equal(source.stats.requests, 2, `${source.stats.requests} requests for ${batch.length} reports`);
       }
+    });
+
+    it('reads a missing or deleted document by id once the lineage view has not found it, to tell a deletion: one request more', async () => {
+      const orphan = { _id: 'orphan', type: 'person', name: 'O', parent: { _id: 'gone', parent: { _id: 'hc1', parent: { _id: 'd1' } } } };
+      const source = await makeSource([...STORED, orphan, { _id: 'gone', type: 'clinic' }], ['gone']);
+      const { problems } = await hydrate([orphan], source);
+      assert.deepEqual(problems, [{ kind: 'missing-parent', docId: 'orphan', parentId: 'gone', deleted: true }]);
+      assert.equal(source.stats.requests, 2);
+    });
+
+    it('hydrates without the lineage view as with it, in at most 4 requests, and one more where the database lacks it', async () => {
+      const input = STORED.filter((d) => d._id !== 'r-sms');
+      const viewed = await makeSource(STORED);
+      const expected = await hydrate(input, viewed);
+      for (const indexing of ['shortcode-only', 'none'] as const) {
+        const lacking = await makeSource(STORED, [], indexing);
+        const shortcodes = indexing === 'shortcode-only';
+        if (shortcodes) assert.deepEqual(await hydrate(input, lacking), expected, 'the same result without the view');
+        else await assert.rejects(hydrate(input, lacking), ShortcodeIndexMissingError, 'shortcodes still need the shortcode view');
+        const contacts = await makeSource(STORED, [], indexing);
+        const people = input.filter((d) => d['type'] !== 'data_record');
+        assert.deepEqual(await hydrate(people, contacts), await hydrate(people, viewed));
+        assert.ok(contacts.stats.requests <= 1 + 3, `${contacts.stats.requests} requests: the view's 404, then by id`);
+        if (shortcodes) assert.ok(lacking.stats.requests <= 1 + 4, `${lacking.stats.requests} requests`);
+      }
+      const portWithoutView = withoutView(await makeSource(STORED));
+      assert.deepEqual(await hydrate(input, portWithoutView), expected, 'a source without findContacts reads by id');
+      assert.ok(portWithoutView.stats.requests <= 4, `${portWithoutView.stats.requests} requests`);
     });
 
     it('keeps a missing or deleted parent as an {_id} stub and reports it', async () => {

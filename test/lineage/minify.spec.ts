@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { hydrate } from '../../lib/lineage/hydrate.js';
 import { LineageTooDeepError, minify } from '../../lib/lineage/minify.js';
 import { installShortcodeIndex, pouchSource } from '../../lib/sources/pouchdb.js';
+import { withoutView } from './sources.js';
 import type { PouchLike } from '../../lib/sources/pouchdb.js';
 import type { StoredDoc } from '../../lib/sources/types.js';
 import { memoryPouch } from '../support/pouch.js';
@@ -93,14 +94,17 @@ const hierarchy = fc.record({
 
 describe('minify(hydrate(x))', function () {
   this.timeout(60_000);
-  it('gives back exactly the stored document, for generated hierarchies', async () => {
+  it('gives back exactly the stored document, for generated hierarchies, read through the lineage view or by id alone', async () => {
     await fc.assert(fc.asyncProperty(hierarchy, async (docs) => {
       const db = memoryPouch();
       await db.bulkDocs(docs.map((d) => ({ ...d })));
       await installShortcodeIndex(db);
       const stored = (await db.allDocs({ include_docs: true })).rows.flatMap((r) => (r.doc && !r.id.startsWith('_design/') ? [r.doc as unknown as StoredDoc] : []));
-      const { docs: hydrated } = await hydrate(stored, pouchSource(db as unknown as PouchLike));
-      hydrated.forEach((doc, i) => assert.deepEqual(minify(doc), stored[i]));
+      const source = pouchSource(db, { lineageView: true });
+      const result = await hydrate(stored, source);
+      result.docs.forEach((doc, i) => assert.deepEqual(minify(doc), stored[i]));
+      // Through the lineage view or by id alone, the same result.
+      assert.deepEqual(await hydrate(stored, withoutView(source)), result);
       await db.destroy();
     }), { numRuns: 40, seed: 13 });
   });

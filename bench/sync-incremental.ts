@@ -25,8 +25,8 @@ import { chtAccessRules } from '../lib/cht/rules.js';
 import { createSyncClient } from '../lib/sync/client/index.js';
 import type { SyncClient } from '../lib/sync/client/index.js';
 import { createSyncGateway, gatewayDatabase } from '../lib/sync/gateway/index.js';
-import { countingFetch, httpCount } from './http-count.js';
-import type { HttpCount } from './http-count.js';
+import { countingFetch, httpCount } from './support/http-count.js';
+import type { HttpCount } from './support/http-count.js';
 
 PouchDB.plugin(memoryAdapter);
 const ROUNDS = 7;

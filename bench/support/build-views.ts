@@ -8,10 +8,10 @@ import { request } from 'node:http';
 function get(url: URL, auth: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers: { authorization: auth } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => { body += chunk; });
       res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
         if ((res.statusCode ?? 500) >= 400) reject(new Error(`${res.statusCode} for ${url.pathname}: ${body}`));
         else resolve(body);
       });

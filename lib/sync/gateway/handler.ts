@@ -30,7 +30,7 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
   const now = options.now ?? Date.now;
   const designIds = new Map(Object.entries(options.databases).map(([db, served]) => [db, served.rules.designDocId]));
   const couch = gatewayCouch(options.couchUrl, options.admin, designIds);
-  const contexts = contextCache(couch, options.contextTtlMs ?? 5_000, now);
+  const contexts = contextCache(couch, options.contextTtlMs ?? 5_000, now, options.followedContextTtlMs ?? 30 * 60_000);
   const parts: GatewayParts = {
     couch,
     limits: {

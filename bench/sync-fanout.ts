@@ -17,15 +17,15 @@ import PouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { createSyncClient } from '../lib/sync/client/index.js';
 import type { SyncClient } from '../lib/sync/client/index.js';
-import { countingFetch, httpCount } from './http-count.js';
-import type { HttpCount } from './http-count.js';
+import { countingFetch, httpCount } from './support/http-count.js';
+import type { HttpCount } from './support/http-count.js';
 
 PouchDB.plugin(memoryAdapter);
 const COUNTS = [1, 10, 100];
 const WRITES = 3;
 
 interface Ready { gatewayUrl: string; couchUrl: string; users: Array<{ name: string; password: string; contactId: string }> }
-const child = fork(path.join(import.meta.dirname, 'fanout-server.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const child = fork(path.join(import.meta.dirname, 'support', 'fanout-server.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const ready = await new Promise<Ready>((resolve, reject) => {
   child.once('message', (m) => resolve(m as Ready));
   child.once('exit', (code) => reject(new Error(`the server process exited (${code})`)));

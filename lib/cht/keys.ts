@@ -159,6 +159,16 @@ export function chtRoutingKeys(doc: AnyDoc): readonly string[] {
   return filing ? [...filing.keys, filing.submitter] : [];
 }
 
+/**
+ * True when a user's context may read this version of a document: a user-settings id (the user's own
+ * settings), a contact (`contacts_by_depth`) or a report flagged private (`private_reports`). Every other
+ * document (reports, tasks, targets, public docs) changes what users see only through its own keys.
+ */
+export function chtReadByContexts(doc: AnyDoc): boolean {
+  if (doc._id.startsWith(USER_ID_PREFIX) || isContact(doc)) return true;
+  return doc.type === 'data_record' && flag(field(doc.fields, 'private'));
+}
+
 /** The ids of a contact's stored (minified) parent chain, nearest first; stops at a cycle. */
 export function parentIds(doc: AnyDoc): readonly string[] {
   const ids: string[] = [];

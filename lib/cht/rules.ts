@@ -11,7 +11,7 @@ import type { ChtContext } from './context.js';
 import { chtDesignDoc, CHT_DESIGN_ID } from './design.js';
 import { writeFacts } from './facts.js';
 import type { ChtFacts } from './facts.js';
-import { chtReplicationKeys, chtRoutingKeys, DEFAULT_PUBLIC_DOCS } from './keys.js';
+import { chtReadByContexts, chtReplicationKeys, chtRoutingKeys, DEFAULT_PUBLIC_DOCS } from './keys.js';
 import type { PublicDocs } from './keys.js';
 import { checkWrites } from './writes.js';
 import type { AccessRules } from '../sync/rules.js';
@@ -37,6 +37,7 @@ export function chtAccessRules(options: ChtRulesOptions = {}): AccessRules<ChtCo
     designDoc: () => chtDesignDoc(publicDocs),
     replicationKeys: (doc) => chtReplicationKeys(doc, publicDocs),
     routingKeys: chtRoutingKeys,
+    readByContexts: chtReadByContexts,
     context: (user, query) => buildContext(user, query, options),
     readableKeys: (context) => [...readableKeys(context)],
     writeFacts,

@@ -69,6 +69,13 @@ export interface AccessRules<Context, Facts = unknown> {
    * wakes and refreshes the users holding any of them.
    */
   routingKeys?(doc: AnyDoc): readonly string[];
+  /**
+   * Optional, pure: false when this version of a document is read by no user's context (a CHT report that
+   * is not private). The gateway then keeps the cached contexts of its readers when the document is new or
+   * its previous version was seen to be read by none either; without this, and for every deletion, a
+   * change drops the cached contexts of its readers (its keys before and after, and its routing keys).
+   */
+  readByContexts?(doc: AnyDoc): boolean;
   /** Builds the user's context (one or a few view queries, never one per document). */
   context(user: SyncUser, query: RulesQuery): Promise<Context>;
   /** The keys a user may read. */

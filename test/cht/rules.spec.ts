@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import Nano from 'nano';
 import { generateDataSet } from '../../lib/seed/dataset.js';
 import { chtDesignDoc, CHT_DESIGN_ID } from '../../lib/cht/design.js';
-import { chtReplicationKeys, DEFAULT_PUBLIC_DOCS, privateFiling, replicationSubject, shortcodeOf } from '../../lib/cht/keys.js';
+import { chtReadByContexts, chtReplicationKeys, DEFAULT_PUBLIC_DOCS, privateFiling, replicationSubject, shortcodeOf } from '../../lib/cht/keys.js';
 import { privateVisible } from '../../lib/cht/context.js';
 import { isContact } from '../../lib/lineage/shapes.js';
 import { chtAccessRules } from '../../lib/cht/rules.js';
@@ -58,6 +58,26 @@ const design = chtDesignDoc(DEFAULT_PUBLIC_DOCS) as AnyDoc & { views: Record<str
 const data = generateDataSet({ size: 'medium', seed: 3, now: Date.UTC(2026, 0, 1) });
 
 describe('CHT replication keys', () => {
+  it('says no context reads a document only when the context views emit nothing for it and it is no user-settings id', () => {
+    const design = chtDesignDoc(DEFAULT_PUBLIC_DOCS) as unknown as { views: Record<string, { map: string }> };
+    const data = generateDataSet({ size: 'small', seed: 5, now: Date.UTC(2026, 0, 1) });
+    const reports = data.medic.filter((d) => d.type === 'data_record');
+    const variants: AnyDoc[] = [
+      ...data.medic, ...data.users,
+      ...reports.map((d) => ({ ...d, fields: { ...(d['fields'] as object), private: true } })),
+      ...reports.map((d) => ({ ...d, fields: { ...(d['fields'] as object), private: 'true' } })),
+      { _id: 'org.couchdb.user:x', type: 'data_record' },
+    ];
+    let unread = 0;
+    for (const doc of variants) {
+      if (chtReadByContexts(doc)) continue;
+      unread += 1;
+      assert.ok(!doc._id.startsWith('org.couchdb.user:'), doc._id);
+      for (const view of ['contacts_by_depth', 'private_reports']) assert.deepEqual(runMap(design.views[view]!.map, doc), [], `${view} ${doc._id}`);
+    }
+    assert.ok(unread >= reports.length, 'plain reports are read by no context');
+  });
+
   it('files reports by subject in the order CHT uses', () => {
     const table: Array<[string, AnyDoc, string | undefined]> = [
       ['patient_id first', { _id: 'r', type: 'data_record', patient_id: 'p1', fields: { patient_id: 'p2' }, contact: { _id: 'c' } }, 'p1'],

@@ -164,4 +164,38 @@ describe('change index: a change wakes exactly the waiters whose keys it meets',
       index.close();
     }
   });
+
+  it('drops the contexts a change may alter, and keeps them for a new report or an edit of one no context reads', async () => {
+    const couch = gatewayCouch(w.world.couch.url, w.world.couch.admin, new Map());
+    const told: string[] = [];
+    let telling = '';
+    const index = changeIndex({ couch, db: w.world.db, rules: chtAccessRules(), onChange: () => told.push(telling) });
+    try {
+      await index.ready();
+      const chw11 = w.world.user('chw11');
+      const person = w.world.data.medic.find((d) => d.type === 'person' && w.visibleTo('chw11').has(d._id))!;
+      const write = async (what: string, doc: Record<string, unknown> & { _id: string }): Promise<string> => {
+        telling = what;
+        const { rev } = await w.world.admin.insert(doc);
+        await index.catchUp();
+        return rev;
+      };
+      const report = { _id: 'context-report', type: 'data_record', form: 'home_visit', reported_date: 1, contact: { _id: chw11.contactId }, fields: { patient_id: person._id } };
+      const first = await write('new report', report);
+      const second = await write('report edited', { ...report, _rev: first, fields: { ...report.fields, visited: 'yes' } });
+      const third = await write('report made private', { ...report, _rev: second, fields: { ...report.fields, private: true } });
+      await write('private report made public', { ...report, _rev: third });
+      const stored = await w.world.admin.get(person._id);
+      await write('contact renamed', { ...stored, name: 'Renamed' });
+      const primed = w.world.data.medic.find((d) => d.type === 'data_record' && w.visibleTo('chw11').has(d._id))!;
+      await write('report seen only by priming edited', { ...(await w.world.admin.get(primed._id)), edited: true });
+      telling = 'report deleted';
+      const latest = await w.world.admin.get(report._id);
+      await w.world.admin.destroy(report._id, latest._rev);
+      await index.catchUp();
+      assert.deepEqual(told, ['report made private', 'private report made public', 'contact renamed', 'report seen only by priming edited', 'report deleted']);
+    } finally {
+      index.close();
+    }
+  });
 });

@@ -39,7 +39,10 @@ export interface ChangeIndexOptions {
   readonly db: string;
   readonly rules: AccessRules<unknown>;
   readonly windowSize?: number;
-  /** Called with the wake keys of every change once it is in the index, before waiters are woken. */
+  /**
+   * Called with the wake keys of every change that may alter users' contexts, once it is in the index and
+   * before waiters are woken (not for a document the rules say no context reads, now nor before).
+   */
   readonly onChange?: (keys: ReadonlySet<string>) => void;
   /** Delay before retrying after CouchDB failed (attempt 0, 1, ...). Default 0.5 s doubling to 30 s. */
   readonly retryDelayMs?: (attempt: number) => number;
@@ -85,6 +88,8 @@ export function changeIndex(options: ChangeIndexOptions): ChangeIndex {
   const design = rules.designDocId.replace(/^_design\//, '');
   const retryDelay = options.retryDelayMs ?? ((attempt: number) => Math.min(30_000, 500 * 2 ** attempt));
   const keys = new Map<string, readonly string[]>();
+  // Documents whose latest version seen since priming no context reads (see `AccessRules.readByContexts`).
+  const unread = new Set<string>();
   const waiters = new Set<{ keys: ReadonlySet<string>; wake: () => void }>();
   const stop = new AbortController();
   let window: ChangeWindow | undefined;
@@ -101,9 +106,15 @@ export function changeIndex(options: ChangeIndexOptions): ChangeIndex {
   };
 
   const ingest = (row: ChangeRow): void => {
-    const before = keys.get(row.id) ?? [];
+    const known = keys.get(row.id);
+    const before = known ?? [];
     const deleted = row.deleted === true;
     const doc = row.doc ?? undefined;
+    // New (or filed under no key before, so in no reader's context by its keys), or seen unread before.
+    const unreadBefore = known === undefined || unread.has(row.id);
+    const unreadNow = !deleted && doc !== undefined && rules.readByContexts?.(doc) === false;
+    if (unreadNow) unread.add(row.id);
+    else unread.delete(row.id);
     const after = deleted || !doc ? before : rules.replicationKeys(doc);
     if (!deleted) {
       if (after.length > 0) keys.set(row.id, after);
@@ -114,7 +125,7 @@ export function changeIndex(options: ChangeIndexOptions): ChangeIndex {
     window?.push({ seq, id: row.id, revs, winner: doc?._rev ?? revs[0] ?? '', deleted, before, after });
     seen += 1;
     const wake = new Set([...before, ...after, ...(doc && rules.routingKeys ? rules.routingKeys(doc) : [])]);
-    options.onChange?.(wake);
+    if (!(unreadBefore && unreadNow)) options.onChange?.(wake);
     for (const waiter of [...waiters]) if (meets(wake, waiter.keys)) waiter.wake();
   };
 
@@ -183,7 +194,7 @@ export function changeIndex(options: ChangeIndexOptions): ChangeIndex {
       if (stop.signal.aborted) return Promise.reject(new Error('the change index is closed'));
       if (!primed) {
         primed = exclusive(prime);
-        primed.catch(() => { primed = undefined; keys.clear(); });
+        primed.catch(() => { primed = undefined; keys.clear(); unread.clear(); });
       }
       return primed;
     },

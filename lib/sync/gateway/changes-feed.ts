@@ -32,9 +32,9 @@ interface Request {
   readonly key: string;
 }
 
-/** The user's keys now: readable keys plus the client design docs they pull. */
-async function keysNow(scope: RequestScope, parts: GatewayParts): Promise<ReadonlySet<string>> {
-  const { readable } = await parts.contexts.of(scope, false);
+/** The user's keys now (the index has caught up): readable keys plus the client design docs they pull. */
+async function keysNow(scope: RequestScope, parts: GatewayParts, index: ChangeIndex): Promise<ReadonlySet<string>> {
+  const { readable } = await parts.contexts.followed(scope, index);
   return new Set([...readable, ...scope.served.clientDesignDocs]);
 }
 
@@ -149,7 +149,7 @@ async function longpoll(request: Request, res: ServerResponse, cursor: CursorPay
       if (res.destroyed) return;
       const wasEnded = ended;
       woken = false;
-      r1 = await keysNow(scope, parts);
+      r1 = await keysNow(scope, parts, index);
       const computed = await answer(request, cursor, r1);
       const rendered = await render(request, computed, r1);
       if (rendered.results.length > 0 || wasEnded) {
@@ -180,7 +180,7 @@ export const changesFeed: Endpoint = async (scope, req: IncomingMessage, res: Se
   const key = await parts.store.signingKey(scope.db);
   const request: Request = { scope, parts, params, index, key };
   const seen = index.seen();
-  const r1 = await keysNow(scope, parts);
+  const r1 = await keysNow(scope, parts, index);
   let cursor: CursorPayload;
   if (params.since === 'start') cursor = { s: index.position(), a: NO_ACCESS };
   else if (params.since === 'now') cursor = { s: index.position(), a: accessDigest(r1) };

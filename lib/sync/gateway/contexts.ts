@@ -1,6 +1,9 @@
 /**
  * The user-context cache: a user's access context and readable keys, computed by the database's rules
- * and reused for `contextTtlMs` by the endpoints that may use a slightly old one (`_bulk_get`).
+ * and reused for `contextTtlMs` by the endpoints that may use a slightly old one (`_bulk_get`). The feed
+ * reuses a context it computed for up to `followedTtlMs`: its change index follows the database, drops
+ * every context a change may alter (see `invalidate`) and has caught up before the feed reads one, so
+ * such a context is the one the rules would compute now; the TTL only bounds what is held.
  */
 import type { AnyDoc } from '../rules.js';
 import { boundedCache } from './bounded-cache.js';
@@ -18,6 +21,12 @@ export interface UserAccess {
 export interface ContextCache {
   /** The user's access; `fresh` recomputes it (and refreshes the cache). */
   of(scope: RequestScope, fresh: boolean): Promise<UserAccess>;
+  /**
+   * The user's access for the feed, whose change index `follower` (an opaque token of the running index)
+   * has caught up with the database: a context computed here while the same index followed is reused up to
+   * `followedTtlMs`, since every change that may alter it since then dropped it.
+   */
+  followed(scope: RequestScope, follower: object): Promise<UserAccess>;
   /**
    * Drops the cached contexts of `db` whose readable keys (or the user's own settings id) meet `keys`: a
    * change filed under them may alter those users' access. Contexts being computed meanwhile are not kept.
@@ -49,25 +58,45 @@ export const MAX_CACHED_CONTEXTS = 1_000;
 /** Invalidations remembered for contexts being computed; one computed across more is not kept. */
 const MAX_RECENT_INVALIDATIONS = 1_000;
 
-/** A context cache over `couch`, entries kept `ttlMs`, at most `maxEntries` at once. */
-export function contextCache(couch: GatewayCouch, ttlMs: number, now: () => number, maxEntries = MAX_CACHED_CONTEXTS): ContextCache {
-  const cache = boundedCache<UserAccess & { readonly settingsId: string }>({ ttlMs, maxEntries });
+interface Entry extends UserAccess {
+  readonly settingsId: string;
+  readonly at: number;
+  /** The change index that followed the database while the context was computed (the feed's), if any. */
+  readonly follower: object | undefined;
+}
+
+/**
+ * A context cache over `couch`: entries reused `ttlMs`, or `followedTtlMs` by the feed that computed them,
+ * at most `maxEntries` at once.
+ */
+export function contextCache(
+  couch: GatewayCouch, ttlMs: number, now: () => number, followedTtlMs = ttlMs, maxEntries = MAX_CACHED_CONTEXTS,
+): ContextCache {
+  const cache = boundedCache<Entry>({ ttlMs: Math.max(ttlMs, followedTtlMs), maxEntries });
   // Recent invalidations, numbered, so a context computed meanwhile is kept only when none concerns it.
   let generation = 0;
   const recent: Array<{ readonly generation: number; readonly db: string; readonly keys: ReadonlySet<string> }> = [];
   const concerns = (db: string, keys: ReadonlySet<string>, entry: { readable: ReadonlySet<string>; settingsId: string }): boolean =>
     keys.has(entry.settingsId) || [...keys].some((k) => entry.readable.has(k));
+  const compute = async (scope: RequestScope, follower: object | undefined): Promise<Entry> => {
+    const started = generation;
+    const context = await scope.served.rules.context(scope.user, couch.query(scope.db));
+    const at = now();
+    const entry = { context, readable: new Set(scope.served.rules.readableKeys(context)), settingsId: `org.couchdb.user:${scope.user.name}`, at, follower };
+    const missed = (recent[0]?.generation ?? generation + 1) > started + 1 && generation > started;
+    if (!missed && !recent.some((r) => r.generation > started && r.db === scope.db && concerns(r.db, r.keys, entry))) cache.set(userKey(scope), entry, at);
+    return entry;
+  };
   return {
     async of(scope, fresh) {
-      const key = userKey(scope);
-      const cached = fresh ? undefined : cache.get(key, now());
-      if (cached) return cached;
-      const started = generation;
-      const context = await scope.served.rules.context(scope.user, couch.query(scope.db));
-      const entry = { context, readable: new Set(scope.served.rules.readableKeys(context)), settingsId: `org.couchdb.user:${scope.user.name}` };
-      const missed = (recent[0]?.generation ?? generation + 1) > started + 1 && generation > started;
-      if (!missed && !recent.some((r) => r.generation > started && r.db === scope.db && concerns(r.db, r.keys, entry))) cache.set(key, entry, now());
-      return entry;
+      const cached = fresh ? undefined : cache.get(userKey(scope), now());
+      if (cached && now() - cached.at < ttlMs) return cached;
+      return compute(scope, undefined);
+    },
+    async followed(scope, follower) {
+      const cached = cache.get(userKey(scope), now());
+      if (cached && now() - cached.at < (cached.follower === follower ? followedTtlMs : ttlMs)) return cached;
+      return compute(scope, follower);
     },
     invalidate(db, keys) {
       generation += 1;

@@ -32,7 +32,8 @@ export function createSyncGateway(options: SyncGatewayOptions): SyncGateway {
   const designIds = new Map(Object.entries(options.databases).map(([db, served]) => [db, served.rules.designDocId]));
   const couch = gatewayCouch(options.couchUrl, options.admin, designIds);
   const cacheEntries = options.maxCacheEntries;
-  const contexts = contextCache(couch, options.contextTtlMs ?? 5_000, now, cacheEntries);
+  const followedTtl = options.followedContextTtlMs ?? 30 * 60_000;
+  const contexts = contextCache(couch, options.contextTtlMs ?? 5_000, now, followedTtl, cacheEntries);
   const parts: GatewayParts = {
     couch,
     limits: {

@@ -29,38 +29,70 @@ export interface ListedStats extends CacheStats {
 export const LISTED_BOUNDS = { maxEntries: 1_000, maxWeight: 500_000 } as const;
 
 /**
+ * What one user was listed: the pull list (all at one time) and what the feed listed since, each revision
+ * with its time, in the order listed so the expired ones go from the front. A merge costs what it merges,
+ * not the size of the pull list it joins.
+ */
+interface Listed {
+  list: { readonly at: number; readonly revs: ReadonlyMap<string, string> } | undefined;
+  readonly recent: Map<string, Map<string, number>>;
+  readonly order: Array<{ readonly id: string; readonly rev: string; readonly at: number }>;
+  start: number;
+  count: number;
+}
+
+/**
  * The listed revisions, each kept `ttlMs` from when it was listed (merging more never prolongs the others),
  * the lists of at most `maxEntries` users at once.
  */
 export function listedRevisions(ttlMs: number, now: () => number, maxEntries: number = LISTED_BOUNDS.maxEntries): ListedRevisions {
-  // Per user: id -> rev -> when it was last listed.
-  type Listed = ReadonlyMap<string, ReadonlyMap<string, number>>;
-  const weigh = (revs: Listed): number => { let n = 0; for (const held of revs.values()) n += held.size; return n; };
+  const weigh = (listed: Listed): number => (listed.list?.revs.size ?? 0) + listed.count;
   const lists = boundedCache<Listed>({ ttlMs, maxEntries, maxWeight: LISTED_BOUNDS.maxWeight, weigh });
+  const young = (at: number, listedAt: number): boolean => at - listedAt < ttlMs;
+  /** Forgets what was listed `ttlMs` ago or more. */
+  const prune = (listed: Listed, at: number): void => {
+    if (listed.list && !young(at, listed.list.at)) listed.list = undefined;
+    for (; listed.start < listed.order.length; listed.start += 1) {
+      const { id, rev, at: listedAt } = listed.order[listed.start]!;
+      if (young(at, listedAt)) break;
+      const held = listed.recent.get(id);
+      // Listed again later: that later listing keeps it.
+      if (held?.get(rev) !== listedAt) continue;
+      held.delete(rev);
+      listed.count -= 1;
+      if (held.size === 0) listed.recent.delete(id);
+    }
+    if (listed.start > 1_000 && listed.start * 2 > listed.order.length) {
+      listed.order.splice(0, listed.start);
+      listed.start = 0;
+    }
+  };
   return {
     remember(scope, revs) {
       const at = now();
-      lists.set(userKey(scope), new Map([...revs].map(([id, rev]) => [id, new Map([[rev, at]])])), at);
+      lists.set(userKey(scope), { list: { at, revs: new Map(revs) }, recent: new Map(), order: [], start: 0, count: 0 }, at);
     },
     merge(scope, revs) {
       if (revs.length === 0) return;
       const at = now();
-      const merged = new Map<string, Map<string, number>>();
-      for (const [id, held] of lists.get(userKey(scope), at) ?? []) {
-        const young = new Map([...held].filter(([, listedAt]) => at - listedAt < ttlMs));
-        if (young.size > 0) merged.set(id, young);
-      }
+      const listed: Listed = lists.get(userKey(scope), at) ?? { list: undefined, recent: new Map(), order: [], start: 0, count: 0 };
+      prune(listed, at);
       for (const [id, rev] of revs) {
-        const held = merged.get(id) ?? new Map<string, number>();
+        const held = listed.recent.get(id) ?? new Map<string, number>();
+        listed.recent.set(id, held);
+        if (!held.has(rev)) listed.count += 1;
         held.set(rev, at);
-        merged.set(id, held);
+        listed.order.push({ id, rev, at });
       }
-      lists.set(userKey(scope), merged, at);
+      lists.set(userKey(scope), listed, at);
     },
     listed(scope, id, rev) {
       const at = now();
-      const listedAt = lists.get(userKey(scope), at)?.get(id)?.get(rev);
-      return listedAt !== undefined && at - listedAt < ttlMs;
+      const listed = lists.get(userKey(scope), at);
+      if (!listed) return false;
+      const listedAt = listed.recent.get(id)?.get(rev);
+      if (listedAt !== undefined && young(at, listedAt)) return true;
+      return listed.list !== undefined && young(at, listed.list.at) && listed.list.revs.get(id) === rev;
     },
     stats: () => ({ ...lists.stats(), revisions: lists.weight, maxRevisions: LISTED_BOUNDS.maxWeight }),
   };

@@ -32,6 +32,12 @@ export interface SyncGatewayOptions {
   /** How long a user's context is reused by `_bulk_get` (never by ids, gone or writes). Default 5 s. */
   readonly contextTtlMs?: number;
   /**
+   * How long the `_changes` feed reuses a context it computed while its change index followed the
+   * database (every change that may alter the context drops it, and the index catches up before each
+   * answer, so this only bounds what is held). Default 30 min.
+   */
+  readonly followedContextTtlMs?: number;
+  /**
    * How long the pull list given to a user lets `_bulk_get` of exactly those revisions be streamed
    * from CouchDB without parsing (default 2 min). Other requests are parsed and filtered.
    */

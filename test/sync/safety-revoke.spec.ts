@@ -65,6 +65,30 @@ describe('revoke and re-grant never hide or lose a document', function () {
     });
   }
 
+  it('never pushes back the server\'s own documents after a re-grant cut short before it was recorded', async () => {
+    const me = world.user('chw11');
+    const phone = device(world, me);
+    await phone.client.sync();
+    const mine = expectedIds(world.data.medic, me);
+    const lost = lostByMove(world, me, world.user('chw12').facilityId);
+    await moveUser(world, me.name, world.user('chw12').facilityId);
+    await phone.client.sync();
+    const revsOnServer = async (): Promise<Array<string | undefined>> =>
+      Promise.all(lost.map(async (id) => (await onServer(world, id))?.['_rev'] as string | undefined));
+    const before = await revsOnServer();
+    await moveUser(world, me.name, me.facilityId);
+    // The re-grant writes the documents back, then cannot record which local revisions stand for the server's.
+    const restore = failPuts(phone, (doc) => doc['_id'] === '_local/fieldsync-removals'
+      && Object.keys(doc['restoring'] as object).length === 0 && Object.keys(doc['restored'] as object).length > 0);
+    await phone.client.sync().catch(() => undefined);
+    restore();
+    const back = await phone.client.sync();
+    assert.equal(back.state, 'up-to-date');
+    assert.equal(back.push.written, 0, 'nothing of the server\'s is sent back as the user\'s');
+    assert.deepEqual(await revsOnServer(), before, 'no new revision on the server');
+    assert.deepEqual([...await localIds(phone.local)].sort(), [...mine].sort());
+  });
+
   it('keeps an edit pending at revoke in the quarantine, with its content, and says so', async () => {
     const me = world.user('chw11');
     const phone = device(world, me);

@@ -68,7 +68,9 @@ export const mochaHooks = {
   },
   async afterAll(): Promise<void> {
     await stopGatewayProcesses();
-    await stopTestCouch();
+    // A Stryker worker runs the covering tests of each mutant as one mocha run: the embedded server
+    // lives in the worker's process and serves them all, instead of starting again for every mutant.
+    if (process.env['STRYKER_MUTATOR_WORKER'] === undefined) await stopTestCouch();
     failIfStillAlive();
   },
 };

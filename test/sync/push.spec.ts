@@ -100,6 +100,42 @@ describe('push through the gateway', function () {
     }
   });
 
+  it('halves a batch too large together until it fits, not down to one document at a time, and sends all of it', async () => {
+    const small = await syncWorld({ maxBodyBytes: 40_000 });
+    try {
+      const me = small.user('chw11');
+      const local = memoryPouch<Record<string, unknown>>();
+      const client = createSyncClient({ local, url: small.url, auth: { username: me.name, password: me.password }, batchSize: 32 });
+      await client.sync();
+      // About 1.5 KB each: 32 make a body over the 40 KB limit, 16 one well under it.
+      const ids = Array.from({ length: 40 }, (_, i) => `h-${String(i).padStart(2, '0')}`);
+      for (const [i, _id] of ids.entries()) {
+        await local.put({ _id, type: 'data_record', form: 'home_visit', reported_date: i, contact: { _id: me.contactId }, fields: { note: 'n'.repeat(1_200) } });
+      }
+      const result = await client.sync();
+      assert.deepEqual(result.push.denied, []);
+      assert.equal(result.push.written, 40);
+      assert.equal(result.push.batchSize, 16, 'halved once from 32');
+      const { rows } = await small.admin.fetch({ keys: ids });
+      assert.equal(rows.filter((r) => 'doc' in r && r.doc).length, 40);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('fails, and does not retry forever, when the server refuses as too large a request that is no batch of documents', async () => {
+    const me = world.user('chw11');
+    const local = memoryPouch<Record<string, unknown>>();
+    const refusing: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.includes('/_revs_diff')) return Response.json({ error: 'too_large', reason: 'the request entity is too large' }, { status: 413 });
+      return fetch(input, init);
+    };
+    const client = createSyncClient({ local, url: world.url, auth: { username: me.name, password: me.password }, fetch: refusing, batchSize: 1 });
+    await local.put({ _id: 'refused-as-too-large', type: 'data_record', form: 'home_visit', reported_date: 1, contact: { _id: me.contactId }, fields: {} });
+    await assert.rejects(client.sync());
+  });
+
   it('accepts a contact created offline with 105 reports about it in one sync', async () => {
     const me = world.user('chw11');
     const local = memoryPouch<Record<string, unknown>>();

@@ -65,6 +65,30 @@ describe('revoke and re-grant never hide or lose a document', function () {
     });
   }
 
+  it('never pushes back the server\'s own documents after a re-grant cut short before it was recorded', async () => {
+    const me = world.user('chw11');
+    const phone = device(world, me);
+    await phone.client.sync();
+    const mine = expectedIds(world.data.medic, me);
+    const lost = lostByMove(world, me, world.user('chw12').facilityId);
+    await moveUser(world, me.name, world.user('chw12').facilityId);
+    await phone.client.sync();
+    const revsOnServer = async (): Promise<Array<string | undefined>> =>
+      Promise.all(lost.map(async (id) => (await onServer(world, id))?.['_rev'] as string | undefined));
+    const before = await revsOnServer();
+    await moveUser(world, me.name, me.facilityId);
+    // The re-grant writes the documents back, then cannot record which local revisions stand for the server's.
+    const restore = failPuts(phone, (doc) => doc['_id'] === '_local/fieldsync-removals'
+      && Object.keys(doc['restoring'] as object).length === 0 && Object.keys(doc['restored'] as object).length > 0);
+    await phone.client.sync().catch(() => undefined);
+    restore();
+    const back = await phone.client.sync();
+    assert.equal(back.state, 'up-to-date');
+    assert.equal(back.push.written, 0, 'nothing of the server\'s is sent back as the user\'s');
+    assert.deepEqual(await revsOnServer(), before, 'no new revision on the server');
+    assert.deepEqual([...await localIds(phone.local)].sort(), [...mine].sort());
+  });
+
   it('keeps an edit pending at revoke in the quarantine, with its content, and says so', async () => {
     const me = world.user('chw11');
     const phone = device(world, me);
@@ -87,6 +111,24 @@ describe('revoke and re-grant never hide or lose a document', function () {
     assert.equal((await phone.client.quarantine()).length, 1, 'the quarantine lasts until the app releases it');
     await phone.client.releaseQuarantined(person, rev);
     assert.equal((await phone.client.quarantine()).length, 0);
+  });
+
+  it('keeps the attachment of an edit pending at revoke in the quarantine, inline', async () => {
+    const me = world.user('chw11');
+    const phone = device(world, me);
+    await phone.client.sync();
+    const [person] = lostByMove(world, me, world.user('chw12').facilityId);
+    assert.ok(person);
+    const photo = Buffer.from('a photo taken offline').toString('base64');
+    const edited = { ...await phone.local.get(person), _attachments: { 'photo.jpg': { content_type: 'image/jpeg', data: photo } } };
+    const { rev } = await phone.local.put(edited);
+    await moveUser(world, me.name, world.user('chw12').facilityId);
+    await phone.client.sync();
+    const [kept] = await phone.client.quarantine();
+    assert.ok(kept);
+    assert.equal(kept.rev, rev);
+    const attachments = kept.doc['_attachments'] as Record<string, { data?: unknown; stub?: unknown }> | undefined;
+    assert.equal(attachments?.['photo.jpg']?.data, photo, 'the photo itself, not a stub pointing at a removed document');
   });
 
   it('syncs after a re-grant when the app wrote a removed id again, and pushes that write', async () => {

@@ -43,11 +43,24 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   const decoder = new StringDecoder('utf8');
   let text = '';
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) throw new GatewayError(413, 'too_large', `the request body is larger than ${limit} bytes`);
-    text += decoder.write(chunk);
-  }
+  // Events, not `for await`: leaving an async iteration destroys the socket, and a client still sending
+  // a body over the limit then sees a reset instead of the 413. Once the answer is sent, Node discards
+  // the rest of the body, so the client finishes sending and reads it.
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Uint8Array): void => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        req.off('data', onData);
+        req.off('end', resolve);
+        reject(new GatewayError(413, 'too_large', `the request body is larger than ${limit} bytes`));
+        return;
+      }
+      text += decoder.write(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', resolve);
+    req.once('error', reject);
+  });
   text += decoder.end();
   if (size === 0) return {};
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();

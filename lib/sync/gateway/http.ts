@@ -60,6 +60,8 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
     req.on('data', onData);
     req.once('end', resolve);
     req.once('error', reject);
+    // A client gone before the end of its body: no answer is read, but the handler must not wait forever.
+    req.once('close', () => reject(new GatewayError(400, 'bad_request', 'the client closed the request before its end')));
   });
   text += decoder.end();
   if (size === 0) return {};

@@ -23,7 +23,7 @@ import type { Denied, PushFrom, PushResult } from './push.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, remote as makeRemote } from './remote.js';
 import type { RemoteOptions } from './remote.js';
 import { loadRemovalState } from './removal.js';
-import { saveSyncedSeq, syncedSeq } from './synced.js';
+import { checkpointLag, loadSynced, saveSynced, syncedSeq } from './synced.js';
 import { unpushedSince } from './unpushed.js';
 
 /** What a UI shows. */
@@ -339,8 +339,14 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   ): Promise<{ push: PushResult; pull: PullResult; pending: boolean }> {
     // `covered`: every local change up to it is on the server, refused (and held), or never pushed.
     const startSeq = (await local.info()).update_seq;
-    const pushed = String(startSeq) === String(await syncedSeq(local)) ? NOTHING_PUSHED : await pushOnce(refused, held);
+    const synced = await loadSynced(local);
+    // The pull's downloads are not marked in the push checkpoint as they land (that costs four requests
+    // per sync); the first push after many of them starts at the synced sequence instead of diffing them.
+    const from = (seq: number | string, pushedTo: number | string): PushFrom =>
+      seq !== 0 && checkpointLag({ seq, pushedTo }) > batchSize ? { since: seq } : {};
+    const pushed = String(startSeq) === String(synced.seq) ? NOTHING_PUSHED : await pushOnce(refused, held, from(synced.seq, synced.pushedTo));
     let covered = pushed.lastSeq ?? startSeq;
+    let pushedTo = pushed.lastSeq ?? synced.pushedTo;
     const retried = await retryRefused(held, new Set(refused.map((d) => d.id)));
     outcome.still = retried.still;
     // What the push wrote can change what the user may see (a deleted person takes their reports
@@ -353,32 +359,26 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     const pushes = pushFilter(await loadRemovalState(local));
     const heldIds = new Set(held.map((entry) => entry.id));
     const unknown = pulled.unknownIds.filter((id) => !heldIds.has(id) && !refused.some((d) => d.id === id));
-    const afterPull = (await local.info()).update_seq;
     if (pushed === NOTHING_PUSHED && unknown.length > 0) {
       // The device holds documents the server never had although nothing changed here: the server
       // was restored from an older backup. PouchDB's checkpoints tell which to send.
       const resent = await pushOnce(refused, held);
       pending ||= resent.written > 0;
       covered = resent.lastSeq ?? covered;
+      pushedTo = resent.lastSeq ?? pushedTo;
       pushedTotal = { ...resent, denied: [...pushedTotal.denied, ...resent.denied], written: pushedTotal.written + resent.written };
     } else if ((await unpushedSince(local, covered, pulled.touched, pushes)).found) {
-      // Something the push may not have sent (written while it or the pull ran): push from the checkpoint.
-      const late = await pushOnce(refused, held);
+      // Something the push may not have sent (written while it or the pull ran): push what follows `covered`.
+      const late = await pushOnce(refused, held, from(covered, pushedTo));
       pending ||= late.written > 0;
       covered = late.lastSeq ?? covered;
+      pushedTo = late.lastSeq ?? pushedTo;
       pushedTotal = { ...pushedTotal, denied: [...pushedTotal.denied, ...late.denied], written: pushedTotal.written + late.written };
-    } else if (String(afterPull) !== String(covered)) {
-      // Only the pull wrote since: move the push checkpoint past its downloads instead of diffing them all.
-      // A write made meanwhile goes with it, and may change what the user sees: then another cycle.
-      const moved = await pushOnce(refused, held, { since: afterPull });
-      pending ||= moved.written > 0;
-      covered = moved.lastSeq ?? covered;
-      pushedTotal = { ...pushedTotal, denied: [...pushedTotal.denied, ...moved.denied], written: pushedTotal.written + moved.written };
     }
     // A write after the last push's changes read is still to go: not up to date, and never marked synced.
     const rest = await unpushedSince(local, covered, pulled.touched, pushes);
     pending ||= rest.found;
-    if (!pending) await saveSyncedSeq(local, rest.lastSeq);
+    if (!pending) await saveSynced(local, { seq: rest.lastSeq, pushedTo });
     return { push: pushedTotal, pull: pulled, pending };
   }
 

@@ -1,9 +1,9 @@
 /**
  * The incremental pull: read the user's `_changes` feed from the stored cursor, page by page, until a
- * page is empty. For each page: the device's own `revsDiff` tells which listed leaves it lacks (every
- * leaf, so a conflict made on another device arrives here too), `_bulk_get` fetches them, documents
- * that were deleted or left the user's view go through the same `gone` and removal path as the
- * list-and-diff pull (purge or tombstone, unpushed work to the quarantine), and only then is the page's
+ * page is empty or says nothing is pending. For each page: the device's own `revsDiff` tells which
+ * listed leaves it lacks (every leaf, so a conflict made on another device arrives here too),
+ * `_bulk_get` fetches them, documents that were deleted or left the user's view go through the same
+ * `gone` and removal path as the list-and-diff pull (purge or tombstone, unpushed work to the quarantine), and only then is the page's
  * cursor stored. A sync killed anywhere resumes from the last stored cursor: what it re-reads is
  * already here and is not written twice. A cursor the gateway refuses (400) or an answer flagged
  * `fieldsync_verify` ends the feed pull: the caller lists and diffs instead.
@@ -203,6 +203,8 @@ export async function feedPull(
     // Every document of the page is written (or removed): only now may a resumed sync start after it.
     await saveCursor(local, start.key, page.last_seq);
     cursor = page.last_seq;
+    // The gateway told nothing follows: reading on would only answer an empty page with this cursor.
+    if (page.pending === 0) break;
   }
   await saveRemovalState(local, state);
   events.progress(totals.done, totals.done);

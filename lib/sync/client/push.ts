@@ -87,7 +87,8 @@ function deniedOf(error: unknown): Denied {
 
 /**
  * Pushes local changes to `target` (a PouchDB HTTP database on the gateway URL). With `since`, the
- * checkpoint first moves to that sequence: how a pull's own downloads are marked as needing no push.
+ * checkpoint first moves to that sequence: how a pull's own downloads, when many lie past the
+ * checkpoint, are marked as needing no push.
  */
 export async function push(
   local: LocalDatabase, target: PushTarget, state: RemovalState, batchSize: number, onDenied: (denied: Denied) => void,

@@ -8,8 +8,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { build } from 'esbuild';
 import express from 'express';
-import { chtAccessRules, generateDataSet } from 'fieldsync';
-import { createSyncGateway, gatewayDatabase, startEmbeddedServer } from 'fieldsync/server';
+import { chtAccessRules, createSyncGateway, gatewayDatabase, generateDataSet, startEmbeddedServer } from 'fieldsync/server';
 import type { EmbeddedServer, HttpHandler, SyncGateway } from 'fieldsync/server';
 
 const here = import.meta.dirname;

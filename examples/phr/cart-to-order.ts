@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { createSyncClient, PHR_DATABASE, phrAccessRules, phrDocId } from 'fieldsync';
-import { createSyncGateway, gatewayDatabase, startEmbeddedServer } from 'fieldsync/server';
+import { createSyncClient, PHR_DATABASE, phrDocId } from 'fieldsync';
+import { createSyncGateway, gatewayDatabase, phrAccessRules, startEmbeddedServer } from 'fieldsync/server';
 import type { SyncGateway } from 'fieldsync/server';
 
 const log = (line: string): void => { console.log(line); };

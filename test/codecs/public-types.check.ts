@@ -9,8 +9,10 @@ import type {
   ContactId, DecodedDoc, DocKind, FormDoc, Person, Place, Report, SyncEvents, TargetDoc, TaskDoc, TaskState, UserSettingsDoc, UserSettingsId,
 } from '../../lib/index.js';
 import type { FormDoc as FormCodec, Person as PersonCodec, Report as ReportCodec, TargetDoc as TargetCodec, TaskDoc as TaskCodec } from '../../lib/codecs/index.js';
-import { chtAccessRules, createSyncClient, decodeDoc, hydrate, minify, planTaskWrites, targetDocToWrite, targetId, taskId } from '../../lib/index.js';
-import type { AccessRules, ChtContext, ChtFacts, Hydrated, HydratedContact, SyncClient } from '../../lib/index.js';
+import { createSyncClient, decodeDoc, hydrate, minify, planTaskWrites, targetDocToWrite, targetId, taskId } from '../../lib/index.js';
+import type { AccessRules, Hydrated, HydratedContact, SyncClient } from '../../lib/index.js';
+import { chtAccessRules } from '../../lib/server.js';
+import type { ChtContext, ChtFacts } from '../../lib/server.js';
 
 // Public types are the codecs' static types.
 {

@@ -1,6 +1,7 @@
 /**
  * The browser entry bundles for the browser: esbuild with --platform=browser succeeds (so no Node
- * built-in is reached; only the `events` package stands in for one) and nothing server-side comes along.
+ * built-in is reached; only the `events` package stands in for one), nothing server-side comes along,
+ * and fieldsync's own code stays within its budget (bench/bundle.ts prints the figure).
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -32,6 +33,18 @@ describe('browser bundle of the fieldsync entry', () => {
     assert.deepEqual(leaked, [], `server-side packages in the browser bundle: ${leaked.join(', ')}`);
     const nodeBuiltins = Object.keys(result.metafile.inputs).filter((input) => input.startsWith('node:'));
     assert.deepEqual(nodeBuiltins, []);
+  });
+
+  it('fieldsync\'s own code stays within the 40 kB min+gzip budget, and carries no server-side rule set or seeding', async () => {
+    const result = await build({
+      entryPoints: [path.join(root, 'lib', 'index.ts')],
+      bundle: true, platform: 'browser', format: 'esm', minify: true, write: false, metafile: true, logLevel: 'silent', packages: 'external',
+    });
+    const gzipped = gzipSync(result.outputFiles[0]?.contents ?? new Uint8Array(), { level: 9 }).byteLength;
+    assert.ok(gzipped <= 40 * 1024, `${(gzipped / 1024).toFixed(1)} kB min+gzip`);
+    const output = Object.values(result.metafile.outputs)[0];
+    const used = Object.entries(output?.inputs ?? {}).filter(([, input]) => input.bytesInOutput > 0).map(([input]) => input);
+    assert.deepEqual(used.filter((input) => /^lib\/(cht|seed)\/|^lib\/phr\/(rules|design)\.ts$|^lib\/sync\/gateway\//.test(input)), []);
   });
 
   it('fails loudly when something reaches a Node built-in (the check can fail)', async () => {

@@ -2,7 +2,8 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import Nano from 'nano';
-import { PHR_CATALOGUE, phrAccessRules } from '../../lib/phr/index.js';
+import { PHR_CATALOGUE } from '../../lib/phr/index.js';
+import { phrAccessRules } from '../../lib/phr/rules.js';
 import { createSyncGateway, gatewayDatabase } from '../../lib/sync/gateway/index.js';
 import { testCouch } from '../support/server.js';
 import { phrDataSet } from './data.js';

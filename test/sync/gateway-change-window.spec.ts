@@ -57,3 +57,50 @@ describe('feed window phase: who is told what', () => {
     assert.deepEqual(judgeWindow(changes, { r0, r1, listedUpTo: 'c' }).map((j) => j.how), ['unsure']);
   });
 });
+
+describe('judgeWindow: the edges of what a user is told', () => {
+  const mine = new Set(['mine', '_design/client']);
+  const ids = (judged: ReturnType<typeof judgeWindow>): Array<[string, string]> => judged.map((j) => [j.change.id, j.how]);
+
+  it('sees a client design doc by its id, and no other document by its id alone', () => {
+    const judged = judgeWindow([
+      change('1', '_design/client', [], []), change('2', '_design/other', [], []), change('3', 'mine', [], []),
+    ], { r0: mine, r1: mine });
+    assert.deepEqual(ids(judged), [['_design/client', 'change']]);
+  });
+
+  it('lists each document once, at its latest change, in the order of those latest changes', () => {
+    const judged = judgeWindow([change('1', 'a', [], ['mine']), change('2', 'b', [], ['mine']), change('3', 'a', ['mine'], ['mine'])], { r0: mine, r1: mine });
+    assert.deepEqual(judged.map((j) => [j.change.id, j.change.seq]), [['b', '2'], ['a', '3']]);
+  });
+
+  it('with the start of the access change out of the window, a document held under R0 is unsure, never removed by guess', () => {
+    const changes = [change('5', 'x', ['mine'], ['theirs'])];
+    assert.deepEqual(ids(judgeWindow(changes, { r0: mine, r1: new Set(['other']), episode: null })), [['x', 'unsure']]);
+    // Not held under R0 either: nothing is told.
+    assert.deepEqual(ids(judgeWindow([change('5', 'y', ['theirs'], ['theirs'])], { r0: mine, r1: new Set(['other']), episode: null })), []);
+  });
+
+  it('judges what was held by the keys a document had when the access changed (the first change of the episode)', () => {
+    const episode = [change('2', 'x', ['mine'], ['elsewhere']), change('3', 'x', ['elsewhere'], ['theirs'])];
+    const r1 = new Set(['other']);
+    // After the cursor the document moved from elsewhere to theirs; at the episode's start it was mine: held.
+    assert.deepEqual(ids(judgeWindow([episode[1]!], { r0: mine, r1, episode })), [['x', 'removed']]);
+    // A document the episode never names is judged by its own first change after the cursor.
+    assert.deepEqual(ids(judgeWindow([change('4', 'y', ['mine'], ['theirs'])], { r0: mine, r1, episode })), [['y', 'removed']]);
+    assert.deepEqual(ids(judgeWindow([change('4', 'z', ['elsewhere'], ['theirs'])], { r0: mine, r1, episode })), []);
+  });
+
+  it('takes the gained keys into account only for documents listed so far, the last listed one included', () => {
+    const r1 = new Set(['mine', 'gained']);
+    const changes = [change('1', 'b', ['gained'], ['theirs'])];
+    assert.deepEqual(ids(judgeWindow(changes, { r0: mine, r1, listedUpTo: 'b' })), [['b', 'unsure']]);
+    // A key in both R0 and R1 is not gained: a document that had it only after the access changed was
+    // never listed as gained, so nothing is told of it.
+    const episode = [change('1', 'b', ['elsewhere'], ['shared'])];
+    const moved = [change('2', 'b', ['shared'], ['theirs'])];
+    assert.deepEqual(ids(judgeWindow(moved, { r0: new Set(['shared']), r1: new Set(['shared', 'gained']), listedUpTo: 'c', episode })), []);
+    // Gained (in R1, not in R0): it may have been listed, so the client verifies.
+    assert.deepEqual(ids(judgeWindow(moved, { r0: new Set(['x']), r1: new Set(['shared', 'gained']), listedUpTo: 'c', episode })), [['b', 'unsure']]);
+  });
+});

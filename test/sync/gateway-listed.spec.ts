@@ -44,6 +44,46 @@ describe('gateway listed revisions: what a user was just listed may be streamed 
     assert.equal(listed.listed(me, 'x', '1-x'), false);
   });
 
+  it('counts each held revision once, and forgets the expired ones when it merges more (the bound the cache weighs)', () => {
+    let now = 0;
+    const listed = listedRevisions(TTL, () => now);
+    const me = scopeOf('a');
+    listed.remember(me, new Map([['x', '1-x'], ['y', '1-y']]));
+    now = 60;
+    listed.merge(me, [['y', '2-y'], ['z', '1-z']]);
+    assert.equal(listed.stats().revisions, 4);
+    now = 70;
+    listed.merge(me, [['z', '1-z'], ['y', '2-y']]);
+    assert.equal(listed.stats().revisions, 4, 'a revision listed again is not counted again');
+    now = 165;
+    // The list (at 0) is gone; 2-y and 1-z were listed again at 70, so their first listing at 60 frees nothing.
+    listed.merge(me, [['w', '1-w']]);
+    assert.equal(listed.stats().revisions, 3);
+    assert.deepEqual([['x', '1-x'], ['y', '2-y'], ['z', '1-z'], ['w', '1-w']].map(([id, rev]) => listed.listed(me, id ?? '', rev ?? '')), [false, true, true, true]);
+    now = 175;
+    listed.merge(me, [['v', '1-v']]);
+    assert.equal(listed.stats().revisions, 2, 'what was listed at 70 expired at 170');
+  });
+
+  it('stays exact after thousands of revisions expired from the front of its order', () => {
+    let now = 0;
+    const listed = listedRevisions(TTL, () => now);
+    const me = scopeOf('a');
+    for (let i = 0; i < 3_000; i += 1) { now = i / 100; listed.merge(me, [[`d${i}`, '1-a']]); }
+    now = 200;
+    listed.merge(me, [['late', '1-a']]);
+    assert.equal(listed.stats().revisions, 1);
+    assert.equal(listed.listed(me, 'd2999', '1-a'), false);
+    assert.equal(listed.listed(me, 'late', '1-a'), true);
+    for (let i = 0; i < 1_500; i += 1) { now = 250 + i / 100; listed.merge(me, [[`e${i}`, '1-a']]); }
+    assert.equal(listed.stats().revisions, 1_501, 'what was merged since, and the late one (listed at 200)');
+    assert.equal(listed.listed(me, 'e0', '1-a'), true);
+    now = 301;
+    listed.merge(me, [['last', '1-a']]);
+    assert.equal(listed.listed(me, 'late', '1-a'), false);
+    assert.equal(listed.stats().revisions, 1_501, 'the late one gone, the last one in');
+  });
+
   it('answers as a model that remembers when each revision was last listed, whatever the order of lists and merges (property)', () => {
     const id = fc.constantFrom('a', 'b', 'c');
     const rev = fc.constantFrom('1-a', '1-b', '2-b');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { changeWindow } from '../../lib/sync/gateway/change-window.js';
 import type { WindowChange } from '../../lib/sync/gateway/change-window.js';
 import { judgeWindow } from '../../lib/sync/gateway/feed.js';
@@ -27,6 +28,49 @@ describe('change window: positions and eviction', () => {
     assert.equal(window.after('s0'), undefined);
     const start = ['s1', 's2'].find((s) => window.after(s) !== undefined)!;
     assert.deepEqual(window.after(start)?.at(-1)?.id, 'd11');
+  });
+});
+
+describe('change window against a model that keeps everything (property)', () => {
+  it('answers exactly for its start and its held positions, what the model holds after them, and holds what its capacity says', () => {
+    const op = fc.constantFrom('change', 'mark', 'mark-again');
+    fc.assert(fc.property(fc.integer({ min: 1, max: 12 }), fc.array(op, { maxLength: 60 }), (capacity, ops) => {
+      const window = changeWindow('s0', capacity);
+      // Every position in order: the start, then each change or mark; the changes after each.
+      const positions: Array<{ seq: string; change?: WindowChange }> = [{ seq: 's0' }];
+      let n = 0;
+      for (const kind of ops) {
+        if (kind === 'mark-again') {
+          // The end of a batch that ended on its last change is no new position.
+          window.mark(positions.at(-1)!.seq);
+        } else {
+          n += 1;
+          const seq = `s${n}`;
+          if (kind === 'change') {
+            const c = change(seq, `d${n % 5}`, [], ['k']);
+            window.push(c);
+            positions.push({ seq, change: c });
+          } else {
+            window.mark(seq);
+            positions.push({ seq });
+          }
+        }
+        const items = positions.length - 1;
+        const drop = Math.max(1, Math.floor(capacity / 10));
+        assert.ok(window.size <= capacity, `size ${window.size} over ${capacity}`);
+        assert.ok(window.size >= Math.min(items, capacity + 1 - drop), `size ${window.size} of ${items} at capacity ${capacity}`);
+        assert.equal(window.end, positions.at(-1)!.seq);
+        positions.forEach((position, i) => {
+          const answered = window.after(position.seq);
+          if (i < positions.length - 1 - window.size) {
+            assert.equal(answered, undefined, `${position.seq} is no longer in the window`);
+          } else {
+            const expected = positions.slice(i + 1).flatMap((p) => (p.change ? [p.change.id] : []));
+            assert.deepEqual(answered?.map((c) => c.id), expected, `after ${position.seq}`);
+          }
+        });
+      }
+    }), { numRuns: 300, seed: 1701 });
   });
 });
 

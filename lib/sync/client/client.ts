@@ -24,6 +24,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, remote as makeRemote } from './remote.js';
 import type { RemoteOptions } from './remote.js';
 import { loadRemovalState } from './removal.js';
 import { checkpointLag, loadSynced, saveSynced, syncedSeq } from './synced.js';
+import type { Synced } from './synced.js';
 import { unpushedSince } from './unpushed.js';
 
 /** What a UI shows. */
@@ -342,9 +343,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     const synced = await loadSynced(local);
     // The pull's downloads are not marked in the push checkpoint as they land (that costs four requests
     // per sync); the first push after many of them starts at the synced sequence instead of diffing them.
-    const from = (seq: number | string, pushedTo: number | string): PushFrom =>
-      seq !== 0 && checkpointLag({ seq, pushedTo }) > batchSize ? { since: seq } : {};
-    const pushed = String(startSeq) === String(synced.seq) ? NOTHING_PUSHED : await pushOnce(refused, held, from(synced.seq, synced.pushedTo));
+    const from = (at: Synced): PushFrom => (checkpointLag(at) > batchSize ? { since: at.seq } : {});
+    const pushed = String(startSeq) === String(synced.seq) ? NOTHING_PUSHED : await pushOnce(refused, held, from(synced));
     let covered = pushed.lastSeq ?? startSeq;
     let pushedTo = pushed.lastSeq ?? synced.pushedTo;
     const retried = await retryRefused(held, new Set(refused.map((d) => d.id)));
@@ -369,7 +369,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       pushedTotal = { ...resent, denied: [...pushedTotal.denied, ...resent.denied], written: pushedTotal.written + resent.written };
     } else if ((await unpushedSince(local, covered, pulled.touched, pushes)).found) {
       // Something the push may not have sent (written while it or the pull ran): push what follows `covered`.
-      const late = await pushOnce(refused, held, from(covered, pushedTo));
+      const late = await pushOnce(refused, held, from({ seq: covered, pushedTo }));
       pending ||= late.written > 0;
       covered = late.lastSeq ?? covered;
       pushedTo = late.lastSeq ?? pushedTo;

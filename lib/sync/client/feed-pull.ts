@@ -3,10 +3,11 @@
  * page is empty or says nothing is pending. For each page: the device's own `revsDiff` tells which
  * listed leaves it lacks (every leaf, so a conflict made on another device arrives here too),
  * `_bulk_get` fetches them, documents that were deleted or left the user's view go through the same
- * `gone` and removal path as the list-and-diff pull (purge or tombstone, unpushed work to the quarantine), and only then is the page's
- * cursor stored. A sync killed anywhere resumes from the last stored cursor: what it re-reads is
- * already here and is not written twice. A cursor the gateway refuses (400) or an answer flagged
- * `fieldsync_verify` ends the feed pull: the caller lists and diffs instead.
+ * `gone` and removal path as the list-and-diff pull (purge or tombstone, unpushed work to the
+ * quarantine), and only then is the page's cursor stored. A sync killed anywhere resumes from the last
+ * stored cursor: what it re-reads is already here and is not written twice. A cursor the gateway
+ * refuses (400) or an answer flagged `fieldsync_verify` ends the feed pull: the caller lists and diffs
+ * instead.
  */
 import { batches } from '../protocol.js';
 import type { FeedEntry, FeedResponse, IdRev } from '../protocol.js';

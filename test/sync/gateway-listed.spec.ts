@@ -9,23 +9,29 @@ const TTL = 100;
 const served = gatewayDatabase(chtAccessRules());
 const scopeOf = (name: string): RequestScope => ({ user: { name, roles: ['chw'] }, db: 'medic', served, log: {} });
 
+/** A user listed x and y at time 0, then merged y's second revision and z at 60; the clock is settable. */
+function listedThenMerged(): { listed: ReturnType<typeof listedRevisions>; me: RequestScope; clock: { now: number } } {
+  const clock = { now: 0 };
+  const listed = listedRevisions(TTL, () => clock.now);
+  const me = scopeOf('a');
+  listed.remember(me, new Map([['x', '1-x'], ['y', '1-y']]));
+  clock.now = 60;
+  listed.merge(me, [['y', '2-y'], ['z', '1-z']]);
+  return { listed, me, clock };
+}
+
 describe('gateway listed revisions: what a user was just listed may be streamed unread', () => {
   it('keeps the pull list and each revision the feed merges for its own time, never prolonging the others', () => {
-    let now = 0;
-    const listed = listedRevisions(TTL, () => now);
-    const me = scopeOf('a');
-    listed.remember(me, new Map([['x', '1-x'], ['y', '1-y']]));
-    now = 60;
-    listed.merge(me, [['y', '2-y'], ['z', '1-z']]);
+    const { listed, me, clock } = listedThenMerged();
     assert.equal(listed.listed(me, 'x', '1-x'), true);
     assert.equal(listed.listed(me, 'y', '1-y'), true);
     assert.equal(listed.listed(me, 'y', '2-y'), true);
     assert.equal(listed.listed(me, 'x', '2-x'), false);
     assert.equal(listed.listed(scopeOf('b'), 'x', '1-x'), false, 'another user was listed nothing');
-    now = 100;
+    clock.now = 100;
     assert.equal(listed.listed(me, 'x', '1-x'), false, 'the list expired though the feed merged more since');
     assert.equal(listed.listed(me, 'y', '2-y'), true);
-    now = 160;
+    clock.now = 160;
     listed.merge(me, [['w', '1-w']]);
     assert.deepEqual(['y', 'z', 'w'].map((id) => listed.listed(me, id, `${id === 'y' ? 2 : 1}-${id}`)), [false, false, true]);
   });
@@ -45,22 +51,17 @@ describe('gateway listed revisions: what a user was just listed may be streamed 
   });
 
   it('counts each held revision once, and forgets the expired ones when it merges more (the bound the cache weighs)', () => {
-    let now = 0;
-    const listed = listedRevisions(TTL, () => now);
-    const me = scopeOf('a');
-    listed.remember(me, new Map([['x', '1-x'], ['y', '1-y']]));
-    now = 60;
-    listed.merge(me, [['y', '2-y'], ['z', '1-z']]);
+    const { listed, me, clock } = listedThenMerged();
     assert.equal(listed.stats().revisions, 4);
-    now = 70;
+    clock.now = 70;
     listed.merge(me, [['z', '1-z'], ['y', '2-y']]);
     assert.equal(listed.stats().revisions, 4, 'a revision listed again is not counted again');
-    now = 165;
+    clock.now = 165;
     // The list (at 0) is gone; 2-y and 1-z were listed again at 70, so their first listing at 60 frees nothing.
     listed.merge(me, [['w', '1-w']]);
     assert.equal(listed.stats().revisions, 3);
     assert.deepEqual([['x', '1-x'], ['y', '2-y'], ['z', '1-z'], ['w', '1-w']].map(([id, rev]) => listed.listed(me, id ?? '', rev ?? '')), [false, true, true, true]);
-    now = 175;
+    clock.now = 175;
     listed.merge(me, [['v', '1-v']]);
     assert.equal(listed.stats().revisions, 2, 'what was listed at 70 expired at 170');
   });

@@ -5,7 +5,7 @@
  * fieldsync's own code.
  *
  * fieldsync's share is its entry bundled with every npm package external (only lib/ code counts);
- * the total is bench/bundle-app.ts bundled whole; a single import is `export { name }` of the entry
+ * the total is bench/support/bundle-app.ts bundled whole; a single import is `export { name }` of the entry
  * bundled with its npm dependencies. All with esbuild --platform=browser --minify.
  */
 import path from 'node:path';
@@ -34,7 +34,7 @@ async function bundledSize(entry: string | { readonly contents: string }, extern
 
 const kB = (n: number): string => `${(n / 1024).toFixed(1)} kB`;
 const own = await bundledSize('lib/index.ts', true);
-const total = await bundledSize('bench/bundle-app.ts', false);
+const total = await bundledSize('bench/support/bundle-app.ts', false);
 console.log(`fieldsync own code: ${kB(own.minified)} min, ${kB(own.gzipped)} min+gzip`);
 for (const name of SINGLE_IMPORTS) {
   const single = await bundledSize({ contents: `export { ${name} } from './lib/index.js';` }, false);

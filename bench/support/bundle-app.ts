@@ -4,7 +4,7 @@
  */
 import PouchDB from 'pouchdb-browser';
 import indexeddb from 'pouchdb-adapter-indexeddb';
-import * as fieldsync from '../lib/index.js';
+import * as fieldsync from '../../lib/index.js';
 
 PouchDB.plugin(indexeddb);
 const local = new PouchDB('app', { adapter: 'indexeddb' });

@@ -135,6 +135,16 @@ describe('judgeWindow: the edges of what a user is told', () => {
     assert.deepEqual(ids(judgeWindow([change('4', 'z', ['elsewhere'], ['theirs'])], { r0: mine, r1, episode })), []);
   });
 
+  it('never leaves out a document visible under R0 after the cursor that is not visible now: the user may hold their own write', () => {
+    // Created after the cursor in the user's area (their own push), then out of their view: unsure, so the client verifies.
+    const created = [change('1', 'w', [], ['mine']), change('2', 'w', ['mine'], ['theirs'])];
+    assert.deepEqual(ids(judgeWindow(created, { r0: mine, r1: mine })), [['w', 'unsure']]);
+    // Or the user lost the area after writing in it.
+    assert.deepEqual(ids(judgeWindow([change('1', 'v', [], ['mine'])], { r0: mine, r1: new Set(['other']) })), [['v', 'unsure']]);
+    // Never visible to them: nothing is told.
+    assert.deepEqual(ids(judgeWindow([change('1', 'u', [], ['theirs'])], { r0: mine, r1: new Set(['other']) })), []);
+  });
+
   it('takes the gained keys into account only for documents listed so far, the last listed one included', () => {
     const r1 = new Set(['mine', 'gained']);
     const changes = [change('1', 'b', ['gained'], ['theirs'])];

@@ -60,6 +60,10 @@ export function judgeWindow(changes: readonly WindowChange[], access: FeedAccess
     lasts.delete(change.id);
     lasts.set(change.id, change);
   }
+  // Visible under R0 at some change after the cursor: the user may hold it without having been given it
+  // by the feed (their own write, pushed before this read), so it is never simply left out.
+  const seenUnderR0 = new Set<string>();
+  for (const change of changes) if (seesIn(access.r0, change.id, change.after)) seenUnderR0.add(change.id);
   const starts = new Map<string, WindowChange>();
   for (const change of access.episode ?? []) if (!starts.has(change.id)) starts.set(change.id, change);
   const judged: Array<{ change: WindowChange; how: Judged }> = [];
@@ -69,7 +73,7 @@ export function judgeWindow(changes: readonly WindowChange[], access: FeedAccess
     if (seesIn(access.r1, id, last.after)) { judged.push({ change: last, how: last.deleted ? 'deleted' : 'change' }); continue; }
     const verdict = held(first, atStart, access);
     if (verdict === 'held') judged.push({ change: last, how: last.deleted ? 'deleted' : 'removed' });
-    else if (verdict === 'unsure') judged.push({ change: last, how: 'unsure' });
+    else if (verdict === 'unsure' || seenUnderR0.has(id)) judged.push({ change: last, how: 'unsure' });
   }
   return judged;
 }
